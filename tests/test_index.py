@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.config import Settings
+from qa.errors import CorpusError, IndexLoadError
+from qa.index import build_index, current_version, load_index
+from qa.retrieve import Retriever
+from tests.conftest import REPO
+from tests.fakes import HashEmbedder
+
+SEED = "000_bb0f77902b53b706.txt"
+
+
+def build(settings: Settings, embedder: HashEmbedder):  # type: ignore[no-untyped-def]
+    return build_index(settings.corpus_dir, settings.index_dir, settings=settings, embedder=embedder)
+
+
+def test_first_build_indexes_every_file_and_writes_a_manifest(corpus: Path, settings: Settings, embedder: HashEmbedder) -> None:
+    report = build(settings, embedder)
+    assert sorted(report.added) == sorted(p.name for p in corpus.iterdir())
+    assert report.embedded_chunks == report.chunks == len(embedder.calls)
+    index = load_index(settings.index_dir, settings)
+    manifest = index.manifest
+    assert manifest.embedder == {"name": "hash-bag-of-words", "dim": 64}
+    assert manifest.chunking["chunk_size"] == settings.chunk_size
+    assert manifest.counts == {"files": 5, "chunks": report.chunks}
+    assert sum(f["chunks"] for f in manifest.files.values()) == report.chunks
+    text = (corpus / SEED).read_text(encoding="utf-8")
+    for chunk in index.chunks:
+        if chunk.source == SEED:
+            assert text[chunk.start : chunk.end] == chunk.text
+
+
+def test_rebuilding_from_scratch_gives_the_same_ids_and_vectors(corpus: Path, settings: Settings, tmp_path: Path) -> None:
+    build(settings, HashEmbedder())
+    other = settings.with_(index_dir=tmp_path / "other")
+    build(other, HashEmbedder())
+    a, b = load_index(settings.index_dir, settings), load_index(other.index_dir, other)
+    assert [c.chunk_id for c in a.chunks] == [c.chunk_id for c in b.chunks]
+    assert np.array_equal(a.vectors, b.vectors)
+
+
+def test_second_run_with_nothing_changed_embeds_nothing_and_writes_nothing(corpus: Path, settings: Settings) -> None:
+    build(settings, HashEmbedder())
+    version = current_version(settings.index_dir)
+    again = HashEmbedder()
+    report = build(settings, again)
+    assert (report.added, report.updated, report.removed, len(report.unchanged)) == ((), (), (), 5)
+    assert again.calls == []
+    assert current_version(settings.index_dir) == version
+
+
+def test_only_the_changed_file_is_re_embedded_and_removed_files_are_dropped(corpus: Path, settings: Settings) -> None:
+    build(settings, HashEmbedder())
+    changed = corpus / "002_a84510b569571809.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA new closing sentence about the talks.\n", encoding="utf-8")
+    (corpus / "003_846f8b5f639282ae.txt").unlink()
+    (corpus / "new.md").write_text("# Fresh\n\nA brand new article about trade.\n", encoding="utf-8")
+    second = HashEmbedder()
+    report = build(settings, second)
+    assert report.added == ("new.md",)
+    assert report.updated == ("002_a84510b569571809.txt",)
+    assert report.removed == ("003_846f8b5f639282ae.txt",)
+    assert len(report.unchanged) == 3
+    changed_text = changed.read_text(encoding="utf-8")
+    assert second.calls and all(t in changed_text or t in "# Fresh\n\nA brand new article about trade.\n" for t in second.calls)
+    assert "A new closing sentence about the talks." in " ".join(second.calls)
+    index = load_index(settings.index_dir, settings)
+    assert {c.source for c in index.chunks} == {p.name for p in corpus.iterdir()}
+    assert "003_846f8b5f639282ae.txt" not in index.manifest.files
+    # The incremental index equals one built from scratch.
+    fresh = settings.with_(index_dir=settings.index_dir.parent / "fresh")
+    build(fresh, HashEmbedder())
+    scratch = load_index(fresh.index_dir, fresh)
+    assert [c.chunk_id for c in index.chunks] == [c.chunk_id for c in scratch.chunks]
+    assert np.allclose(index.vectors, scratch.vectors)
+
+
+def test_changed_chunk_settings_rebuild_everything(corpus: Path, settings: Settings) -> None:
+    build(settings, HashEmbedder())
+    smaller = settings.with_(chunk_size=64, chunk_overlap=8)
+    again = HashEmbedder()
+    report = build(smaller, again)
+    assert len(report.added) == 5 and report.embedded_chunks == report.chunks
+    assert load_index(smaller.index_dir, smaller).manifest.chunking["chunk_size"] == 64
+
+
+def test_empty_folder_is_a_corpus_error_and_the_old_index_survives(corpus: Path, settings: Settings, tmp_path: Path) -> None:
+    build(settings, HashEmbedder())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(CorpusError, match="holds no readable article"):
+        build_index(empty, settings.index_dir, settings=settings, embedder=HashEmbedder())
+    assert len(load_index(settings.index_dir, settings)) > 0
+
+
+def test_binary_file_in_the_corpus_is_skipped_with_a_warning(corpus: Path, settings: Settings) -> None:
+    (corpus / "photo.txt").write_bytes(b"GIF89a\x00\x01\x00\x00")
+    warnings: list[str] = []
+    report = build_index(corpus, settings.index_dir, settings=settings, embedder=HashEmbedder(), on_warning=warnings.append)
+    assert warnings == ["skipped photo.txt: it is a binary file, not text"]
+    assert "photo.txt" not in report.added and len(report.added) == 5
+
+
+def test_missing_index_says_how_to_build_it(settings: Settings) -> None:
+    with pytest.raises(IndexLoadError, match="no index at .*qa index"):
+        load_index(settings.index_dir, settings)
+
+
+def test_index_built_with_another_embedder_is_a_clear_error(corpus: Path, settings: Settings) -> None:
+    build(settings, HashEmbedder())
+    with pytest.raises(IndexLoadError, match="built with embedder 'hash-bag-of-words'.*all-MiniLM-L6-v2.*qa index"):
+        load_index(settings.index_dir, settings.with_(embedder="all-MiniLM-L6-v2"))
+    with pytest.raises(IndexLoadError, match="built with .*'dim': 64.*32-d"):
+        Retriever(load_index(settings.index_dir, settings), HashEmbedder(dim=32), settings)
+
+
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "chunks", "format"])
+def test_damaged_index_is_a_clear_error_and_the_next_build_repairs_it(
+    corpus: Path, settings: Settings, damage: str
+) -> None:
+    build(settings, HashEmbedder())
+    version = current_version(settings.index_dir)
+    assert version is not None
+    if damage == "manifest":
+        (version / "manifest.json").write_text("{not json", encoding="utf-8")
+    elif damage == "vectors":
+        (version / "vectors.npy").write_bytes(b"garbage")
+    elif damage == "chunks":
+        lines = (version / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+        (version / "chunks.jsonl").write_text("\n".join(lines[:-3]) + "\n", encoding="utf-8")
+    else:
+        manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+        manifest["format_version"] = 99
+        (version / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexLoadError, match="qa index"):
+        load_index(settings.index_dir, settings)
+    report = build(settings, HashEmbedder())
+    assert len(report.added) == 5
+    assert len(load_index(settings.index_dir, settings)) == report.chunks
+
+
+KILLED_BUILD = """
+import sys, time
+from pathlib import Path
+import faiss
+from qa.config import Settings
+from qa.index import build_index
+from tests.fakes import HashEmbedder
+
+class AnnouncingEmbedder(HashEmbedder):
+    def embed(self, texts, *, progress=False):
+        print("embedding", flush=True)
+        time.sleep(60)
+        return super().embed(texts)
+
+def slow_write(index, path):
+    print("writing", flush=True)
+    time.sleep(60)
+
+corpus, index, phase = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+if phase == "writing":
+    faiss.write_index = slow_write
+settings = Settings(corpus_dir=corpus, index_dir=index, embedder="hash-bag-of-words")
+build_index(corpus, index, settings=settings, embedder=AnnouncingEmbedder() if phase == "embedding" else HashEmbedder())
+print("finished", flush=True)
+"""
+
+
+@pytest.mark.parametrize("phase", ["embedding", "writing"])
+def test_a_build_killed_halfway_leaves_the_previous_index_usable(corpus: Path, settings: Settings, phase: str) -> None:
+    build(settings, HashEmbedder())
+    before = current_version(settings.index_dir)
+    hits_before = Retriever.open(settings.index_dir, settings, HashEmbedder()).search("medical oxygen supplies", k=3)
+    for path in corpus.iterdir():  # every file changes, so the build must redo them all
+        path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILD, str(corpus), str(settings.index_dir), phase],
+        cwd=REPO, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == phase
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    leftovers = [p.name for p in settings.index_dir.iterdir() if p.name.startswith(".building-")]
+    assert len(leftovers) == (1 if phase == "writing" else 0)
+    assert current_version(settings.index_dir) == before
+    hits_after = Retriever.open(settings.index_dir, settings, HashEmbedder()).search("medical oxygen supplies", k=3)
+    assert hits_after == hits_before
+    report = build(settings, HashEmbedder())  # the next build finishes and clears the leftovers
+    assert len(report.updated) == 5
+    live = current_version(settings.index_dir)
+    assert live is not None and live != before
+    assert sorted(p.name for p in settings.index_dir.iterdir()) == ["CURRENT", live.name]
+
+
+def test_a_failed_write_removes_its_partial_version(corpus: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import faiss
+
+    build(settings, HashEmbedder())
+    before = current_version(settings.index_dir)
+    (corpus / "new.txt").write_text("An extra article.", encoding="utf-8")
+
+    def broken(index: object, path: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(faiss, "write_index", broken)
+    with pytest.raises(OSError, match="No space left"):
+        build(settings, HashEmbedder())
+    assert current_version(settings.index_dir) == before
+    assert sorted(p.name for p in settings.index_dir.iterdir()) == ["CURRENT", before.name]  # type: ignore[union-attr]
