@@ -97,22 +97,41 @@ def _split_long(text: str, span: Span, limit: int, count: TokenCounter) -> list[
     return pieces
 
 
-def pack(spans: Sequence[Span], tokens: Sequence[int], chunk_size: int, chunk_overlap: int) -> list[Span]:
+def pack(
+    spans: Sequence[Span],
+    tokens: Sequence[int],
+    chunk_size: int,
+    chunk_overlap: int,
+    starts_line: Sequence[bool] | None = None,
+) -> list[Span]:
     """Groups consecutive sentence spans into chunk spans of at most ``chunk_size`` tokens (a single
-    sentence may exceed it), each next chunk starting with up to ``chunk_overlap`` tokens of the
-    previous one's last sentences. Every chunk advances past the start of the one before."""
+    sentence may exceed it). A line (paragraph) that fits whole into the next chunk is not split
+    across two. Within a paragraph, a chunk starts with up to ``chunk_overlap`` tokens of the last
+    sentences of the chunk before. Every chunk begins after the one before."""
+    n = len(spans)
+    if n == 0:
+        return []
+    starts_line = starts_line if starts_line is not None else [True] + [False] * (n - 1)
+    paragraph_tokens = [0] * n  # at a paragraph's first sentence: the tokens of the whole paragraph
+    first = 0
+    for j in range(n + 1):
+        if j == n or (j > 0 and starts_line[j]):
+            paragraph_tokens[first] = sum(tokens[first:j])
+            first = j
     chunks: list[Span] = []
-    i, n = 0, len(spans)
+    i = 0
     while i < n:
         j, total = i, 0
-        while j < n and (j == i or total + tokens[j] <= chunk_size):
+        while j < n:
+            if j > i and total + (paragraph_tokens[j] if starts_line[j] else tokens[j]) > chunk_size:
+                break
             total += tokens[j]
             j += 1
         chunks.append((spans[i][0], spans[j - 1][1]))
         if j == n:
             break
         k, shared = j, 0
-        while k - 1 > i and shared + tokens[k - 1] <= chunk_overlap:
+        while k - 1 > i and not starts_line[k] and shared + tokens[k - 1] <= chunk_overlap:
             shared += tokens[k - 1]
             k -= 1
         i = k
@@ -129,9 +148,12 @@ def chunk_document(
     text = document.text
     spans: list[Span] = []
     for span in sentence_spans(text):
-        spans.extend(_split_long(text, span, chunk_size, count) if count(text[span[0] : span[1]]) > chunk_size else [span])
+        spans.extend(
+            _split_long(text, span, chunk_size, count) if count(text[span[0] : span[1]]) > chunk_size else [span]
+        )
     tokens = [count(text[s:e]) for s, e in spans]
+    starts_line = [i == 0 or "\n" in text[spans[i - 1][1] : s] for i, (s, _) in enumerate(spans)]
     return [
         Chunk(chunk_id(document.source, s, e, text[s:e]), document.source, text[s:e], s, e)
-        for s, e in pack(spans, tokens, chunk_size, chunk_overlap)
+        for s, e in pack(spans, tokens, chunk_size, chunk_overlap, starts_line)
     ]

@@ -97,14 +97,18 @@ class LoadedIndex:
         """For each query row, up to ``n`` (chunk row, cosine) pairs, best first."""
         n = min(n, len(self.chunks))
         scores, rows = self._dense.search(np.ascontiguousarray(queries, dtype=np.float32), n)
-        return [[(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if r >= 0] for rr, ss in zip(rows, scores, strict=True)]
+        return [
+            [(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if r >= 0]
+            for rr, ss in zip(rows, scores, strict=True)
+        ]
 
     def bm25_search(self, queries: list[str], n: int) -> list[list[tuple[int, float]]]:
         """For each query, up to ``n`` (chunk row, BM25 score) pairs with a positive score, best first."""
         n = min(n, len(self.chunks))
         rows, scores = self._bm25.retrieve(bm25_tokenize(queries), k=n, show_progress=False, n_threads=1)
         return [
-            [(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if s > 0] for rr, ss in zip(rows, scores, strict=True)
+            [(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if s > 0]
+            for rr, ss in zip(rows, scores, strict=True)
         ]
 
 
@@ -150,8 +154,10 @@ def load_index(index_dir: Path, settings: Settings | None = None) -> LoadedIndex
         vectors = np.load(version / "vectors.npy")
         dense = faiss.read_index(str(version / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(version / "bm25"))
-    except Exception as exc:  # noqa: BLE001  (any failure to parse a file means damage)
-        raise IndexLoadError(f"the index at {str(index_dir)!r} is damaged ({type(exc).__name__}: {exc}); {hint}") from exc
+    except Exception as exc:
+        raise IndexLoadError(
+            f"the index at {str(index_dir)!r} is damaged ({type(exc).__name__}: {exc}); {hint}"
+        ) from exc
     expected = manifest.counts["chunks"]
     found = {"chunks.jsonl": len(chunks), "vectors.npy": len(vectors), "dense.faiss": dense.ntotal}
     found["bm25"] = int(bm25.scores["num_docs"])
@@ -210,7 +216,9 @@ def build_index(
     removed = tuple(s for s in old_files if s not in current)
 
     def report(chunks: int, embedded: int) -> IndexReport:
-        return IndexReport(added, updated, removed, unchanged, tuple(warnings), chunks, embedded, time.perf_counter() - started)
+        return IndexReport(
+            added, updated, removed, unchanged, tuple(warnings), chunks, embedded, time.perf_counter() - started
+        )
 
     if previous is not None and not (added or updated or removed):
         return report(len(previous), 0)
@@ -227,11 +235,11 @@ def build_index(
 
     fresh: list[Chunk] = []
     for source in (*added, *updated):
-        document, warning = decode(current[source])
-        if warning:
-            warnings.append(warning)
+        document, decode_warning = decode(current[source])
+        if decode_warning:
+            warnings.append(decode_warning)
             if on_warning:
-                on_warning(warning)
+                on_warning(decode_warning)
         fresh.extend(chunk_document(document, settings.chunk_size, settings.chunk_overlap))
     fresh_vectors = _embed_reusing(fresh, previous, embedder, progress)
 
@@ -284,7 +292,9 @@ def _reusable_index(index_dir: Path, settings: Settings, embedder: Embedder | No
     return previous
 
 
-def _embed_reusing(chunks: Sequence[Chunk], previous: LoadedIndex | None, embedder: Embedder, progress: bool) -> Vectors:
+def _embed_reusing(
+    chunks: Sequence[Chunk], previous: LoadedIndex | None, embedder: Embedder, progress: bool
+) -> Vectors:
     """Vectors for ``chunks``; a text the previous index already embedded is not embedded again."""
     known: dict[str, int] = {c.text: i for i, c in enumerate(previous.chunks)} if previous else {}
     todo = sorted({c.text for c in chunks if c.text not in known})
@@ -317,7 +327,9 @@ def write_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vector
         bm25.index(bm25_tokenize([c.text for c in chunks]), show_progress=False)
         bm25.save(str(staging / "bm25"))
         # The manifest goes last: a version folder with a manifest is complete.
-        (staging / "manifest.json").write_text(json.dumps(asdict(manifest), indent=1, ensure_ascii=False), encoding="utf-8")
+        (staging / "manifest.json").write_text(
+            json.dumps(asdict(manifest), indent=1, ensure_ascii=False), encoding="utf-8"
+        )
         _fsync_tree(staging)
         final = index_dir / name
         staging.rename(final)

@@ -1,4 +1,4 @@
-"""Hybrid search: dense (FAISS) and BM25 rankings merged by weighted reciprocal rank fusion."""
+"""Hybrid search: dense (FAISS) and BM25 rankings merged by score fusion (or reciprocal rank fusion)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from qa.index import LoadedIndex, current_version, load_index
 from qa.types import Hit
 
 Mode = Literal["hybrid", "dense", "bm25"]
+Fusion = Literal["convex", "rrf"]
 Ranking = list[tuple[int, float]]
 
 
@@ -34,6 +35,26 @@ def rrf(rankings: list[tuple[Ranking, float]], rrf_k: int) -> Ranking:
         for rank, (row, _score) in enumerate(ranking, start=1):
             fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank)
     return sorted(fused.items(), key=lambda item: -item[1])
+
+
+def convex(rankings: list[tuple[Ranking, float]]) -> Ranking:
+    """Convex combination of min-max normalised scores: within each ranking the best score becomes
+    1 and the worst 0, then each row gets the weighted sum over the rankings that hold it. Unlike
+    rank fusion it keeps how far apart the scores are."""
+    fused: dict[int, float] = {}
+    for ranking, weight in rankings:
+        if not ranking:
+            continue
+        scores = [score for _row, score in ranking]
+        low, spread = min(scores), (max(scores) - min(scores)) or 1.0
+        for row, score in ranking:
+            fused[row] = fused.get(row, 0.0) + weight * (score - low) / spread
+    return sorted(fused.items(), key=lambda item: -item[1])
+
+
+def fuse(dense: Ranking, sparse: Ranking, settings: Settings) -> Ranking:
+    weighted = [(dense, settings.dense_weight), (sparse, settings.bm25_weight)]
+    return convex(weighted) if settings.fusion == "convex" else rrf(weighted, settings.rrf_k)
 
 
 class Retriever:
@@ -74,10 +95,7 @@ class Retriever:
             sparse = self.index.bm25_search(queries, n)
         results = []
         for d, s in zip(dense, sparse, strict=True):
-            if mode == "hybrid":
-                ranking = rrf([(d, self.settings.dense_weight), (s, self.settings.bm25_weight)], self.settings.rrf_k)
-            else:
-                ranking = d or s
+            ranking = fuse(d, s, self.settings) if mode == "hybrid" else d or s
             results.append([Hit.from_chunk(self.index.chunks[row], score) for row, score in ranking[:k]])
         return results
 
@@ -100,7 +118,9 @@ def get_retriever(index_dir: Path | str | None = None, settings: Settings | None
         return _open[key]
 
 
-def retrieve(question: str, k: int = 5, index_dir: Path | str | None = None, *, settings: Settings | None = None) -> list[Hit]:
+def retrieve(
+    question: str, k: int = 5, index_dir: Path | str | None = None, *, settings: Settings | None = None
+) -> list[Hit]:
     """The ``k`` chunks that best match ``question``, best first, by hybrid dense + BM25 search."""
     check_question(question)
     return get_retriever(index_dir, settings).search(question, k)

@@ -49,7 +49,7 @@ class IndexReport:
     updated: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: tuple[str, ...]
-    skipped: tuple[str, ...]  # files that could not be read, with the reason
+    warnings: tuple[str, ...]  # files skipped or decoded with replacement, with the reason
     chunks: int
     embedded_chunks: int  # how many chunks were embedded in this run
     seconds: float

@@ -20,8 +20,12 @@ def embedder() -> HashEmbedder:
 @pytest.fixture
 def settings(tmp_path: Path, embedder: HashEmbedder) -> Settings:
     """Settings for a corpus and an index in a temporary folder, with the fake embedder's name."""
-    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
-                    embedder=embedder.name)
+    return Settings(
+        corpus_dir=tmp_path / "corpus",
+        index_dir=tmp_path / "index",
+        cache_dir=tmp_path / "cache",
+        embedder=embedder.name,
+    )
 
 
 @pytest.fixture

@@ -7,8 +7,12 @@ from qa.chunking import chunk_document, chunk_id, pack, sentence_spans
 from qa.types import Document
 from tests.conftest import SEEDS
 
-WORDS = st.sampled_from(["Pakistan", "India", "U.S.", "1.6", "talks", "said", "the", "Kashmir", "ceasefire", "“quoted”"])
-SENTENCE = st.builds(lambda ws, stop: " ".join(ws) + stop, st.lists(WORDS, min_size=1, max_size=30), st.sampled_from(".?!"))
+WORDS = st.sampled_from(
+    ["Pakistan", "India", "U.S.", "1.6", "talks", "said", "the", "Kashmir", "ceasefire", "“quoted”"]
+)
+SENTENCE = st.builds(
+    lambda ws, stop: " ".join(ws) + stop, st.lists(WORDS, min_size=1, max_size=30), st.sampled_from(".?!")
+)
 SEPARATORS = st.sampled_from([" ", "  ", "\n", "\n\n", "\r\n", " \n \n"])
 
 
@@ -59,10 +63,28 @@ def test_pack_overlaps_by_whole_sentences() -> None:
     assert pack(spans, [5, 5, 5, 5], chunk_size=10, chunk_overlap=0) == [(0, 20), (21, 40)]
 
 
+def test_pack_keeps_a_paragraph_whole_when_it_fits_the_next_chunk() -> None:
+    spans = [(0, 10), (11, 20), (21, 30), (31, 40)]
+    # Paragraphs: [0], [1, 2], [3]. The second does not fit beside the first, so it starts a chunk.
+    starts = [True, True, False, True]
+    assert pack(spans, [4, 4, 4, 4], chunk_size=10, chunk_overlap=4, starts_line=starts) == [
+        (0, 10),
+        (11, 30),
+        (31, 40),
+    ]
+    # No overlap is carried across a paragraph break.
+    assert pack(spans, [4, 4, 4, 4], chunk_size=12, chunk_overlap=4, starts_line=starts) == [(0, 30), (31, 40)]
+
+
 def test_sentences_keep_abbreviations_and_decimals_and_never_cross_lines() -> None:
     text = "Lavrov met Mr. Qureshi. The pipeline moves 1.6 billion cubic feet.\nHeadline without a stop\nNext."
     got = [text[s:e] for s, e in sentence_spans(text)]
-    assert got == ["Lavrov met Mr. Qureshi.", "The pipeline moves 1.6 billion cubic feet.", "Headline without a stop", "Next."]
+    assert got == [
+        "Lavrov met Mr. Qureshi.",
+        "The pipeline moves 1.6 billion cubic feet.",
+        "Headline without a stop",
+        "Next.",
+    ]
 
 
 def test_ids_depend_on_file_position_and_text_only() -> None:

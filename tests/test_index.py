@@ -24,7 +24,9 @@ def build(settings: Settings, embedder: HashEmbedder):  # type: ignore[no-untype
     return build_index(settings.corpus_dir, settings.index_dir, settings=settings, embedder=embedder)
 
 
-def test_first_build_indexes_every_file_and_writes_a_manifest(corpus: Path, settings: Settings, embedder: HashEmbedder) -> None:
+def test_first_build_indexes_every_file_and_writes_a_manifest(
+    corpus: Path, settings: Settings, embedder: HashEmbedder
+) -> None:
     report = build(settings, embedder)
     assert sorted(report.added) == sorted(p.name for p in corpus.iterdir())
     assert report.embedded_chunks == report.chunks == len(embedder.calls)
@@ -40,7 +42,9 @@ def test_first_build_indexes_every_file_and_writes_a_manifest(corpus: Path, sett
             assert text[chunk.start : chunk.end] == chunk.text
 
 
-def test_rebuilding_from_scratch_gives_the_same_ids_and_vectors(corpus: Path, settings: Settings, tmp_path: Path) -> None:
+def test_rebuilding_from_scratch_gives_the_same_ids_and_vectors(
+    corpus: Path, settings: Settings, tmp_path: Path
+) -> None:
     build(settings, HashEmbedder())
     other = settings.with_(index_dir=tmp_path / "other")
     build(other, HashEmbedder())
@@ -62,7 +66,9 @@ def test_second_run_with_nothing_changed_embeds_nothing_and_writes_nothing(corpu
 def test_only_the_changed_file_is_re_embedded_and_removed_files_are_dropped(corpus: Path, settings: Settings) -> None:
     build(settings, HashEmbedder())
     changed = corpus / "002_a84510b569571809.txt"
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA new closing sentence about the talks.\n", encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\n\nA new closing sentence about the talks.\n", encoding="utf-8"
+    )
     (corpus / "003_846f8b5f639282ae.txt").unlink()
     (corpus / "new.md").write_text("# Fresh\n\nA brand new article about trade.\n", encoding="utf-8")
     second = HashEmbedder()
@@ -72,7 +78,9 @@ def test_only_the_changed_file_is_re_embedded_and_removed_files_are_dropped(corp
     assert report.removed == ("003_846f8b5f639282ae.txt",)
     assert len(report.unchanged) == 3
     changed_text = changed.read_text(encoding="utf-8")
-    assert second.calls and all(t in changed_text or t in "# Fresh\n\nA brand new article about trade.\n" for t in second.calls)
+    assert second.calls and all(
+        t in changed_text or t in "# Fresh\n\nA brand new article about trade.\n" for t in second.calls
+    )
     assert "A new closing sentence about the talks." in " ".join(second.calls)
     index = load_index(settings.index_dir, settings)
     assert {c.source for c in index.chunks} == {p.name for p in corpus.iterdir()}
@@ -94,7 +102,9 @@ def test_changed_chunk_settings_rebuild_everything(corpus: Path, settings: Setti
     assert load_index(smaller.index_dir, smaller).manifest.chunking["chunk_size"] == 64
 
 
-def test_empty_folder_is_a_corpus_error_and_the_old_index_survives(corpus: Path, settings: Settings, tmp_path: Path) -> None:
+def test_empty_folder_is_a_corpus_error_and_the_old_index_survives(
+    corpus: Path, settings: Settings, tmp_path: Path
+) -> None:
     build(settings, HashEmbedder())
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -106,21 +116,23 @@ def test_empty_folder_is_a_corpus_error_and_the_old_index_survives(corpus: Path,
 def test_binary_file_in_the_corpus_is_skipped_with_a_warning(corpus: Path, settings: Settings) -> None:
     (corpus / "photo.txt").write_bytes(b"GIF89a\x00\x01\x00\x00")
     warnings: list[str] = []
-    report = build_index(corpus, settings.index_dir, settings=settings, embedder=HashEmbedder(), on_warning=warnings.append)
+    report = build_index(
+        corpus, settings.index_dir, settings=settings, embedder=HashEmbedder(), on_warning=warnings.append
+    )
     assert warnings == ["skipped photo.txt: it is a binary file, not text"]
     assert "photo.txt" not in report.added and len(report.added) == 5
 
 
 def test_missing_index_says_how_to_build_it(settings: Settings) -> None:
-    with pytest.raises(IndexLoadError, match="no index at .*qa index"):
+    with pytest.raises(IndexLoadError, match=r"no index at .*qa index"):
         load_index(settings.index_dir, settings)
 
 
 def test_index_built_with_another_embedder_is_a_clear_error(corpus: Path, settings: Settings) -> None:
     build(settings, HashEmbedder())
-    with pytest.raises(IndexLoadError, match="built with embedder 'hash-bag-of-words'.*all-MiniLM-L6-v2.*qa index"):
+    with pytest.raises(IndexLoadError, match=r"built with embedder 'hash-bag-of-words'.*all-MiniLM-L6-v2.*qa index"):
         load_index(settings.index_dir, settings.with_(embedder="all-MiniLM-L6-v2"))
-    with pytest.raises(IndexLoadError, match="built with .*'dim': 64.*32-d"):
+    with pytest.raises(IndexLoadError, match=r"built with .*'dim': 64.*32-d"):
         Retriever(load_index(settings.index_dir, settings), HashEmbedder(dim=32), settings)
 
 
@@ -185,7 +197,10 @@ def test_a_build_killed_halfway_leaves_the_previous_index_usable(corpus: Path, s
         path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     child = subprocess.Popen(
         [sys.executable, "-c", KILLED_BUILD, str(corpus), str(settings.index_dir), phase],
-        cwd=REPO, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert child.stdout is not None and child.stdout.readline().strip() == phase
     child.send_signal(signal.SIGKILL)
@@ -203,7 +218,9 @@ def test_a_build_killed_halfway_leaves_the_previous_index_usable(corpus: Path, s
     assert sorted(p.name for p in settings.index_dir.iterdir()) == ["CURRENT", live.name]
 
 
-def test_a_failed_write_removes_its_partial_version(corpus: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_removes_its_partial_version(
+    corpus: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import faiss
 
     build(settings, HashEmbedder())
