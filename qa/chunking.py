@@ -25,6 +25,7 @@ TokenCounter = Callable[[str], int]
 
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\S+")
+_INITIALISM_END = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")
 
 
 def _llama_index_static() -> Path:
@@ -65,11 +66,17 @@ def sentence_spans(text: str) -> list[Span]:
         if not line.group().strip():
             continue
         base, body = line.start(), line.group()
+        merge = False
         for s, e in tokenizer.span_tokenize(body):
             piece = body[s:e]
             s, e = s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())
-            if s < e:
+            if s >= e:
+                continue
+            if merge:  # Punkt ends a sentence at "U.S." before a capital: "U.S. Under Secretary"
+                spans[-1] = (spans[-1][0], base + e)
+            else:
                 spans.append((base + s, base + e))
+            merge = bool(_INITIALISM_END.search(body, 0, e))
     return spans
 
 

@@ -43,6 +43,20 @@ class Settings:
     # Queries longer than this are cut before searching (the embedder reads 256 word pieces).
     max_query_chars: int = 2000
 
+    # Answering: "local" (the bundled GGUF model), "openai" (an OpenAI-compatible server at
+    # openai_base_url serving openai_model) or "extractive" (no model: the best sentence, cited).
+    answer_backend: Literal["local", "openai", "extractive"] = "local"
+    local_model: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    n_threads: int = 2
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key: str = "not-needed"
+    answer_chunks: int = 5  # chunks retrieved per question
+    evidence_sentences: int = 6  # sentences of them shown to the model
+    min_coverage: float = 0.5  # abstain below this share of the question's terms in the evidence
+    max_question_chars: int = 1000  # longer questions are refused
+    max_answer_tokens: int = 120
+
     def __post_init__(self) -> None:
         if self.chunk_size < 16:
             raise ValueError(f"chunk_size must be at least 16 tokens. Currently, chunk_size is {self.chunk_size}")
@@ -52,6 +66,12 @@ class Settings:
             )
         if self.fusion not in ("convex", "rrf"):
             raise ValueError(f"fusion must be 'convex' or 'rrf'. Currently, fusion is {self.fusion!r}")
+        if self.answer_backend not in ("local", "openai", "extractive"):
+            raise ValueError(
+                f"answer_backend must be 'local', 'openai' or 'extractive'. Currently, it is {self.answer_backend!r}"
+            )
+        if self.answer_backend == "openai" and not (self.openai_base_url and self.openai_model):
+            raise ValueError("answer_backend 'openai' needs openai_base_url and openai_model (QA_OPENAI_BASE_URL, ...)")
         if self.candidates < 1:
             raise ValueError(f"candidates must be greater than 0. Currently, candidates is {self.candidates}")
 

@@ -64,3 +64,39 @@ class IndexReport:
             f"removed {len(self.removed)}, unchanged {len(self.unchanged)}; "
             f"{self.chunks} chunks ({self.embedded_chunks} embedded) in {self.seconds:.1f}s"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A ``[marker]`` in an answer, resolved to the sentence(s) of the file that support it."""
+
+    marker: int  # n in "[n]"
+    source: str  # file path relative to the corpus folder
+    quote: str  # verbatim from the file: file_text[start:end] == quote
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """Seconds spent in each stage of one answer."""
+
+    rewrite: float = 0.0  # turning a follow-up into a standalone question
+    retrieval: float = 0.0  # search and evidence selection
+    prompt: float = 0.0  # the model reading the prompt (until its first token)
+    first_token: float = 0.0  # from the call until the first character of answer text
+    generation: float = 0.0  # from the model's first token to its last
+    total: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str  # as the user asked it
+    text: str  # with inline [n] markers; every marker is one of the citations
+    citations: tuple[Citation, ...]
+    abstained: bool  # True when the articles do not say; text then says so plainly
+    hits: tuple[Hit, ...]
+    timings: Timings
+    search_question: str = ""  # the standalone question used for retrieval (differs for follow-ups)
+    model: str = ""
+    reason: str = ""  # why it abstained, or "" when it answered

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -33,3 +36,30 @@ class HashEmbedder:
                 out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+
+class ScriptedGenerator:
+    """An answer model whose reply is a function of its prompts, streamed a few characters at a time.
+    Records every (system, user, schema) it is given in ``calls``."""
+
+    def __init__(self, reply: Callable[[str, str], str], name: str = "scripted", piece: int = 5) -> None:
+        self.name = name
+        self.reply = reply
+        self.piece = piece
+        self.calls: list[tuple[str, str, dict[str, Any] | None]] = []
+
+    def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
+        self.calls.append((system, user, schema))
+        text = self.reply(system, user)
+        for i in range(0, len(text), self.piece):
+            yield text[i : i + self.piece]
+
+
+def numbered_sentences(user_prompt: str) -> dict[int, str]:
+    """The evidence sentences of an answer prompt, by number."""
+    found = re.findall(r"^\[(\d+)\] (.*)$", user_prompt, flags=re.MULTILINE)
+    return {int(n): text for n, text in found}
+
+
+def json_reply(evidence: list[int], answerable: bool, answer: str) -> str:
+    return json.dumps({"evidence": evidence, "answerable": answerable, "answer": answer})

@@ -1,0 +1,122 @@
+"""Evidence: the few sentences of the retrieved chunks that best match the question, each with its
+place in its file, and how much of the question they cover (the retrieval-evidence gate)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.chunking import sentence_spans
+from qa.embed import Embedder
+from qa.index import bm25_tokenize
+from qa.types import Hit
+
+# Question words carry no evidence: "how many", "who said" ... are left out of coverage.
+QUESTION_WORDS = frozenset(
+    [
+        "how",
+        "mani",
+        "much",
+        "did",
+        "doe",
+        "do",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "which",
+        "when",
+        "where",
+        "why",
+        "is",
+        "are",
+        "was",
+        "were",
+        "he",
+        "she",
+        "they",
+        "it",
+        "say",
+        "said",
+        "tell",
+        "told",
+        "accord",
+        "articl",
+        "mention",
+        "name",
+        "s",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One sentence shown to the answer model as ``[number]``."""
+
+    number: int
+    source: str
+    text: str
+    start: int  # offsets into the source file
+    end: int
+    score: float
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed words of ``text`` without stopwords and question words."""
+    return {t for t in bm25_tokenize([text])[0] if t not in QUESTION_WORDS}
+
+
+def split_hits(hits: Sequence[Hit]) -> list[tuple[str, str, int, int, int]]:
+    """The sentences of the hits, de-duplicated: (source, text, start, end, hit rank)."""
+    seen: set[tuple[str, int]] = set()
+    sentences = []
+    for rank, hit in enumerate(hits):
+        for s, e in sentence_spans(hit.text):
+            key = (hit.source, hit.start + s)
+            if key not in seen:
+                seen.add(key)
+                sentences.append((hit.source, hit.text[s:e], hit.start + s, hit.start + e, rank))
+    return sentences
+
+
+def select_evidence(question: str, hits: Sequence[Hit], embedder: Embedder, limit: int) -> list[Evidence]:
+    """The ``limit`` sentences of ``hits`` that best match ``question``, numbered from 1 in
+    file order. A sentence scores by cosine similarity to the question plus the share of the
+    question's content terms it holds; sentences of higher-ranked hits win ties."""
+    sentences = split_hits(hits)
+    if not sentences:
+        return []
+    vectors = embedder.embed([question] + [s[1] for s in sentences])
+    cosines = vectors[1:] @ vectors[0]
+    terms = content_terms(question)
+    scored = []
+    for (source, text, start, end, rank), cosine in zip(sentences, cosines, strict=True):
+        overlap = len(terms & content_terms(text)) / len(terms) if terms else 0.0
+        scored.append((float(cosine) + overlap - 0.01 * rank, source, text, start, end))
+    best = sorted(scored, key=lambda item: -item[0])[:limit]
+    order = {source: i for i, source in enumerate(dict.fromkeys(h.source for h in hits))}
+    best.sort(key=lambda item: (order[item[1]], item[3]))
+    return [Evidence(n, source, text, start, end, score) for n, (score, source, text, start, end) in enumerate(best, 1)]
+
+
+def coverage(question: str, evidence: Sequence[Evidence], idf: dict[str, float] | None = None) -> float:
+    """The (IDF-weighted) share of the question's content terms found in the evidence: low when the
+    articles do not speak of what is asked."""
+    terms = content_terms(question)
+    if not terms:
+        return 0.0
+    found = set().union(*(content_terms(e.text) for e in evidence)) if evidence else set()
+    unseen = max(idf.values(), default=1.0) if idf else 1.0
+    weights = {t: idf.get(t, unseen) if idf else 1.0 for t in terms}
+    return sum(weights[t] for t in terms & found) / sum(weights.values())
+
+
+def idf_table(texts: Sequence[str]) -> dict[str, float]:
+    """Inverse document frequency of each content term over ``texts`` (the chunks)."""
+    df: dict[str, int] = {}
+    for tokens in bm25_tokenize(list(texts)):
+        for term in set(tokens):
+            df[term] = df.get(term, 0) + 1
+    n = len(texts)
+    return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}

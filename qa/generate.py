@@ -1,0 +1,92 @@
+"""Answer models behind one small interface: the bundled GGUF model through llama-cpp-python, and
+any OpenAI-compatible server (llama.cpp server, vLLM, Ollama) through llama-index's OpenAILike.
+Each streams the text it writes; the caller measures time and parses."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Generator(Protocol):
+    """Streams a chat completion, piece by piece. With ``schema``, the output is JSON that matches it
+    (where the backend can enforce it)."""
+
+    name: str
+
+    def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]: ...
+
+
+class LlamaCppGenerator:
+    """A local GGUF model (Qwen's ChatML format) on the CPU. The same instance serves every request
+    of the process; a lock keeps one generation at a time, which also lets llama.cpp reuse the
+    cached prefix (the fixed instructions) from one prompt to the next."""
+
+    def __init__(self, model_path: Path, name: str, n_threads: int = 2, n_ctx: int = 2048) -> None:
+        from llama_cpp import Llama
+
+        self.name = name
+        self._lock = threading.Lock()
+        self._llm = Llama(
+            model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, n_batch=256, verbose=False, seed=0
+        )
+
+    def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False) if schema else None
+        prompt = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+        with self._lock:
+            for part in self._llm.create_completion(
+                prompt,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                stop=["<|im_end|>", "<|endoftext|>"],
+                grammar=grammar,
+                stream=True,
+            ):
+                text = part["choices"][0]["text"]  # type: ignore[index]
+                if text:
+                    yield text
+
+
+class OpenAICompatibleGenerator:
+    """A model behind an OpenAI-compatible chat endpoint, through llama-index's ``OpenAILike``.
+    A ``schema`` is sent as ``response_format`` (json_schema), which llama.cpp server, vLLM and
+    Ollama enforce."""
+
+    def __init__(self, base_url: str, model: str, api_key: str = "not-needed", timeout: float = 120.0) -> None:
+        from llama_index.llms.openai_like import OpenAILike
+
+        self.name = f"{model} @ {base_url}"
+        self._llm = OpenAILike(
+            model=model,
+            api_base=base_url,
+            api_key=api_key,
+            is_chat_model=True,
+            context_window=8192,
+            timeout=timeout,
+            max_retries=0,
+            temperature=0.0,
+        )
+
+    def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
+        from llama_index.core.llms import ChatMessage
+
+        extra: dict[str, Any] = {"max_tokens": max_tokens}
+        if schema:
+            extra["response_format"] = {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
+        messages = [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
+        for response in self._llm.stream_chat(messages, **extra):
+            if response.delta:
+                yield response.delta
+
+
+@lru_cache(maxsize=2)
+def local_generator(model_path: Path, name: str, n_threads: int) -> LlamaCppGenerator:
+    """The local model, loaded once per process."""
+    return LlamaCppGenerator(model_path, name, n_threads=n_threads)

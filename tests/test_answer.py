@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa.answer import AnswerStream, cite, markers_in, parse_reply, unsupported_terms
+from qa.evidence import Evidence
+
+EVIDENCE = [
+    Evidence(1, "a.txt", "Russia has provided 50,000 doses.", 10, 43, 0.9),
+    Evidence(2, "b.txt", "Pakistan will buy 5 million doses.", 0, 34, 0.8),
+]
+
+
+def test_parse_reply_reads_the_json_fields() -> None:
+    reply = parse_reply('{"evidence": [2, "x", true], "answerable": true, "answer": " 5 million. "}')
+    assert (reply.evidence, reply.answerable, reply.answer) == ((2,), True, "5 million.")
+
+
+@pytest.mark.parametrize("raw", ["", "not json", "[1, 2]", '{"answer": "x"}', '{"answerable": "yes", "answer": "x"}'])
+def test_anything_but_a_clear_yes_is_not_answerable(raw: str) -> None:
+    assert parse_reply(raw).answerable is False
+
+
+def test_cite_renumbers_valid_numbers_and_drops_the_rest() -> None:
+    text, citations = cite("Pakistan will buy 5 million doses [7].", [2, 9, 2, 1], EVIDENCE)
+    assert text == "Pakistan will buy 5 million doses. [1][2]"
+    assert [(c.marker, c.source, c.quote, c.start, c.end) for c in citations] == [
+        (1, "b.txt", "Pakistan will buy 5 million doses.", 0, 34),
+        (2, "a.txt", "Russia has provided 50,000 doses.", 10, 43),
+    ]
+    assert markers_in(text) == [1, 2]
+
+
+def test_cite_with_no_valid_number_has_no_marker() -> None:
+    assert cite("An answer [3]", [5], EVIDENCE) == ("An answer", ())
+
+
+def test_unsupported_terms_are_the_answers_names_and_numbers_missing_from_its_quotes() -> None:
+    quotes = [EVIDENCE[1].text]
+    assert unsupported_terms("Pakistan will buy 5 million doses.", quotes, "How many will it buy?") == set()
+    assert unsupported_terms("Pakistan will buy 150,000 doses.", quotes, "How many?") == {"150000"}
+    assert unsupported_terms("Russia will buy 5 million doses.", quotes, "How many?") == {"russia"}
+    assert unsupported_terms("Pakistan will buy 5 million doses.", [EVIDENCE[0].text], "Will Pakistan buy?") == {
+        "5",
+        "million",
+    }
+
+
+@given(answer=st.text(max_size=60), cuts=st.lists(st.integers(0, 200), max_size=8))
+def test_answer_stream_yields_exactly_the_answer_field_however_it_is_cut(answer: str, cuts: list[int]) -> None:
+    raw = json.dumps({"evidence": [1], "answerable": True, "answer": answer})
+    points = sorted({min(c, len(raw)) for c in cuts} | {0, len(raw)})
+    stream = AnswerStream()
+    streamed = "".join(stream.feed(raw[a:b]) for a, b in itertools.pairwise(points))
+    assert streamed == answer
+    assert stream.raw == raw
