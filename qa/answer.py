@@ -145,12 +145,19 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text).strip()
 
 
-def cite(answer: str, numbers: Sequence[int], evidence: Sequence[Evidence]) -> tuple[str, tuple[Citation, ...]]:
+def cite(
+    answer: str, numbers: Sequence[int], evidence: Sequence[Evidence], question: str | None = None
+) -> tuple[str, tuple[Citation, ...]]:
     """The answer text with ``[n]`` markers appended, one per valid cited sentence, renumbered from 1
     in the order cited; numbers that match no evidence sentence are dropped, as are any markers the
-    model wrote into the text itself."""
+    model wrote into the text itself. Given the ``question``, of several cited sentences only those
+    holding a term or number the answer adds to the question are kept (at least one)."""
     by_number = {e.number: e for e in evidence}
     cited = [by_number[n] for n in dict.fromkeys(numbers) if n in by_number]
+    if len(cited) > 1 and question is not None:  # keep the sentences that hold something the answer adds
+        adds = (content_terms(answer) | numbers_in(answer)) - content_terms(question) - numbers_in(question)
+        supporting = [e for e in cited if adds & (content_terms(e.text) | numbers_in(e.text))]
+        cited = supporting or cited[:1]
     citations = tuple(Citation(i, e.source, e.text, e.start, e.end) for i, e in enumerate(cited, start=1))
     text = strip_markers(answer)
     markers = "".join(f"[{c.marker}]" for c in citations)

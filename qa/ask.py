@@ -157,7 +157,7 @@ def ask_stream(
             replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), first_token, prompt_time, generation
         )
         return
-    final, citations = cite(reply.answer, reply.evidence, evidence)
+    final, citations = cite(reply.answer, reply.evidence, evidence, search_question)
     invented = unsupported_terms(strip_markers(reply.answer), [c.quote for c in citations], search_question)
     if not citations or invented:
         text, number = extractive(evidence, reply.evidence)

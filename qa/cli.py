@@ -1,4 +1,4 @@
-"""The ``qa`` command: ``qa index``, ``qa search``, ``qa app``. The only place where errors become
+"""The ``qa`` command: ``qa index``, ``qa search``, ``qa ask``, ``qa app``. The only place where errors become
 messages and exit codes (2 for bad input, 1 for a damaged index)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from qa.config import Settings
 from qa.errors import CorpusError, IndexLoadError
+from qa.model import ModelFileError
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -48,6 +49,45 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from qa.ask import ask_stream
+    from qa.types import Answer
+
+    settings = _settings(args)
+    if args.backend:
+        settings = settings.with_(answer_backend=args.backend)
+    answer: Answer | None = None
+    streamed = ""
+    for item in ask_stream(args.question, index_dir=settings.index_dir, settings=settings):
+        if isinstance(item, Answer):
+            answer = item
+        elif not args.json:
+            streamed += item
+            print(item, end="", flush=True)
+    assert answer is not None
+    if args.json:
+        print(json.dumps(asdict(answer), indent=1, ensure_ascii=False))
+        return 0
+    if streamed and answer.text.startswith(streamed.rstrip()):
+        print(answer.text[len(streamed.rstrip()) :])  # the citation markers
+    else:  # nothing streamed (abstained early), or the draft failed the checks and was replaced
+        print(f"\n(checked and replaced by:) {answer.text}" if streamed else answer.text)
+    for c in answer.citations:
+        print(f"  [{c.marker}] {c.source}:{c.start}-{c.end} \u201c{' '.join(c.quote.split())}\u201d")
+    if answer.abstained:
+        print(f"  ({answer.reason})")
+    t = answer.timings
+    print(
+        f"  {answer.model}: retrieval {t.retrieval:.2f}s, prompt {t.prompt:.2f}s, first token {t.first_token:.2f}s, "
+        f"generation {t.generation:.2f}s, total {t.total:.2f}s",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from qa.web import main as serve
 
@@ -71,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--index", type=Path, help="index folder (default: index/)")
     search.set_defaults(run=cmd_search)
 
+    ask = sub.add_parser("ask", help="answer a question from the indexed articles, with citations")
+    ask.add_argument("question")
+    ask.add_argument("--index", type=Path, help="index folder (default: index/)")
+    ask.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer model (default: local)")
+    ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    ask.set_defaults(run=cmd_ask)
+
     web = sub.add_parser("app", help="start the web page (builds the seeds index first if missing)")
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=7860)
@@ -91,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CorpusError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except IndexLoadError as exc:
+    except (IndexLoadError, ModelFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

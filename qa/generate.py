@@ -4,6 +4,7 @@ Each streams the text it writes; the caller measures time and parses."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 from collections.abc import Iterator
@@ -34,11 +35,18 @@ class LlamaCppGenerator:
         self._llm = Llama(
             model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, n_batch=256, verbose=False, seed=0
         )
+        self._grammars: dict[str, Any] = {}
+        atexit.register(self._llm.close)  # freed before interpreter teardown, which llama-cpp trips over
 
     def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
         from llama_cpp.llama_grammar import LlamaGrammar
 
-        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False) if schema else None
+        grammar = None
+        if schema:
+            key = json.dumps(schema, sort_keys=True)
+            if key not in self._grammars:  # building a grammar takes a noticeable time: once per schema
+                self._grammars[key] = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+            grammar = self._grammars[key]
         prompt = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
         with self._lock:
             for part in self._llm.create_completion(

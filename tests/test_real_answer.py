@@ -1,0 +1,65 @@
+"""End to end on the seed articles with the real embedder and the bundled 1.5B model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.ask import ask, ask_stream
+from qa.config import Settings
+from qa.index import build_index
+from qa.types import Answer
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.real
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    index_dir = tmp_path_factory.mktemp("seeds-index")
+    settings = Settings.from_env(corpus_dir=SEEDS, index_dir=index_dir, answer_backend="local")
+    build_index(SEEDS, index_dir, settings=settings)
+    return settings
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "source"),
+    [
+        ("How many tourists were killed in the attack in Pahalgam?", "26", "003_846f8b5f639282ae.txt"),
+        ("Who is Pakistan's ambassador in Washington?", "Asad Majeed Khan", "001_a6f6af1ea4f89335.txt"),
+        (
+            "How many doses of the Sputnik-V vaccine has Russia provided to Pakistan?",
+            "50,000",
+            "004_07e1443d25d1940b.txt",
+        ),
+    ],
+)
+def test_the_local_model_answers_seed_questions_with_the_right_citation(
+    settings: Settings, question: str, expected: str, source: str
+) -> None:
+    answer = ask(question, settings=settings)
+    assert not answer.abstained
+    assert expected in answer.text
+    assert answer.citations and {c.source for c in answer.citations} == {source}
+    for citation in answer.citations:
+        text = (SEEDS / citation.source).read_text(encoding="utf-8")
+        assert text[citation.start : citation.end] == citation.quote
+    assert answer.model == "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    assert 0 < answer.timings.prompt < answer.timings.total
+
+
+def test_the_local_model_streams_and_abstains_when_the_articles_do_not_say(settings: Settings) -> None:
+    items = list(ask_stream("Who won the 2022 FIFA World Cup?", settings=settings))
+    answer = items[-1]
+    assert isinstance(answer, Answer)
+    assert answer.abstained and answer.citations == ()
+    assert items[:-1] == ["The articles don't say."]
+
+
+def test_a_follow_up_is_answered_in_the_context_of_the_conversation(settings: Settings, tmp_path: Path) -> None:
+    answer = ask(
+        "When did it happen?", history=["How many tourists were killed in the Pahalgam attack?"], settings=settings
+    )
+    assert "Pahalgam" in answer.search_question
+    assert "April 22" in answer.text
