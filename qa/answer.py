@@ -179,5 +179,11 @@ def unsupported_terms(answer: str, quotes: Sequence[str], question: str) -> set[
     return (words - known_terms) | (numbers_in(answer) - known_numbers)
 
 
+def adds_information(answer: str, question: str) -> bool:
+    """Whether the answer says anything the question did not: a term or a number of its own."""
+    new_terms = content_terms(answer) - content_terms(question)
+    return bool(new_terms or numbers_in(answer) - numbers_in(question))
+
+
 def markers_in(text: str) -> list[int]:
     return [int(m) for m in _MARKER.findall(text)]

@@ -21,6 +21,7 @@ from qa.answer import (
     REWRITE_PROMPT,
     SYSTEM_PROMPT,
     AnswerStream,
+    adds_information,
     cite,
     parse_reply,
     rewrite_prompt,
@@ -29,7 +30,15 @@ from qa.answer import (
     user_prompt,
 )
 from qa.config import Settings
-from qa.evidence import Evidence, coverage, idf_table, select_evidence
+from qa.evidence import (
+    Evidence,
+    coverage,
+    expected_type,
+    has_type,
+    idf_table,
+    missing_key_terms,
+    select_evidence,
+)
 from qa.generate import Generator, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
 from qa.retrieve import Retriever, check_question, get_retriever
@@ -78,9 +87,14 @@ def standalone_question(question: str, history: Sequence[str], generator: Genera
     return lines[0] if lines and len(lines[0]) <= 400 else fallback
 
 
-def extractive(evidence: Sequence[Evidence], numbers: Sequence[int] = ()) -> tuple[str, int]:
-    """The best-scoring evidence sentence (among ``numbers`` when given) as the answer, and its number."""
-    pool = [e for e in evidence if e.number in set(numbers)] or list(evidence)
+def extractive(evidence: Sequence[Evidence], question: str, prefer: Sequence[int] = ()) -> tuple[str, int] | None:
+    """The best-scoring evidence sentence that holds the kind of answer asked for (a number, a date,
+    a name), among ``prefer`` when any qualifies, and its number; None when no sentence does."""
+    kind = expected_type(question)
+    fitting = [e for e in evidence if has_type(e.text, kind, question)]
+    pool = [e for e in fitting if e.number in set(prefer)] or fitting
+    if not pool:
+        return None
     best = max(pool, key=lambda e: e.score)
     return " ".join(best.text.split()), best.number
 
@@ -118,51 +132,65 @@ def ask_stream(
         )
         return replace(answer, timings=timings)
 
-    if covered < settings.min_coverage or not evidence:
+    missing = missing_key_terms(search_question, evidence)
+    if covered < settings.min_coverage or missing or not evidence:
         yield ABSTAIN_TEXT
         reason = f"the articles hold little of what the question asks about (coverage {covered:.2f})"
+        if missing:
+            reason = f"the passages found do not mention {', '.join(sorted(missing))}"
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), 0.0)
         return
 
+    def fallback(
+        prefer: Sequence[int], why: str, first_token: float, prompt: float = 0.0, generation: float = 0.0
+    ) -> Answer:
+        """The best fitting evidence sentence, quoted and cited; or an abstention when none fits."""
+        picked = extractive(evidence, search_question, prefer)
+        if picked is None:
+            answer = replace(base, text=ABSTAIN_TEXT, abstained=True, reason=why)
+        else:
+            text, citations = cite(picked[0], [picked[1]], evidence)
+            answer = replace(base, text=text, citations=citations)
+        return finish(answer, first_token, prompt, generation)
+
+    no_fit = f"no passage holds the {expected_type(search_question)} the question asks for"
     if model is None:
-        text, number = extractive(evidence)
-        final, citations = cite(text, [number], evidence)
-        yield final
-        yield finish(replace(base, text=final, citations=citations), time.perf_counter() - started)
+        answer = fallback((), no_fit, 0.0)
+        yield answer.text
+        yield replace(answer, timings=replace(answer.timings, first_token=answer.timings.total))
         return
 
     stream = AnswerStream()
     asked = time.perf_counter()
     first_piece = first_text = 0.0
-    for piece in model.stream(
-        SYSTEM_PROMPT,
-        user_prompt(search_question, evidence),
-        schema=ANSWER_SCHEMA,
-        max_tokens=settings.max_answer_tokens,
-    ):
+    prompt = user_prompt(search_question, evidence)
+    for piece in model.stream(SYSTEM_PROMPT, prompt, schema=ANSWER_SCHEMA, max_tokens=settings.max_answer_tokens):
         first_piece = first_piece or time.perf_counter()
         text = stream.feed(piece)
         if text:
             first_text = first_text or time.perf_counter()
             yield text
     done = time.perf_counter()
-    prompt_time = (first_piece or done) - asked
-    generation = done - (first_piece or done)
-    first_token = (first_text or done) - started
+    times = ((first_text or done) - started, (first_piece or done) - asked, done - (first_piece or done))
 
     reply = parse_reply(stream.raw)
     if not reply.answerable or not reply.answer:
         reason = "the model found no sentence that answers the question"
-        yield finish(
-            replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), first_token, prompt_time, generation
-        )
+        yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
         return
-    final, citations = cite(reply.answer, reply.evidence, evidence, search_question)
-    invented = unsupported_terms(strip_markers(reply.answer), [c.quote for c in citations], search_question)
-    if not citations or invented:
-        text, number = extractive(evidence, reply.evidence)
-        final, citations = cite(text, [number], evidence)
-    yield finish(replace(base, text=final, citations=citations), first_token, prompt_time, generation)
+    draft = strip_markers(reply.answer)
+    final, citations = cite(draft, reply.evidence, evidence, search_question)
+    kind = expected_type(search_question)
+    grounded = (
+        citations
+        and not unsupported_terms(draft, [c.quote for c in citations], search_question)
+        and adds_information(draft, search_question)
+        and has_type(draft, kind, search_question)
+    )
+    if grounded:
+        yield finish(replace(base, text=final, citations=citations), *times)
+    else:
+        yield fallback(reply.evidence, no_fit, *times)
 
 
 def ask(

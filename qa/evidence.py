@@ -4,8 +4,10 @@ place in its file, and how much of the question they cover (the retrieval-eviden
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from qa.chunking import sentence_spans
 from qa.embed import Embedder
@@ -46,6 +48,11 @@ QUESTION_WORDS = frozenset(
         "mention",
         "name",
         "s",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
     ]
 )
 
@@ -120,3 +127,95 @@ def idf_table(texts: Sequence[str]) -> dict[str, float]:
             df[term] = df.get(term, 0) + 1
     n = len(texts)
     return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+
+
+# ------------------------------------------------------------------------------ answer checks
+
+_NUMBER_WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "fifteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "dozen",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+    "half",
+]
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_HAS_DATE = re.compile(r"\d|\b(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b", re.I)
+_CAPITALISED = re.compile(r"\b[A-Z][\w\u2019'-]*")
+_KEY_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+AnswerType = Literal["number", "date", "name"]
+
+
+def expected_type(question: str) -> AnswerType | None:
+    """What kind of answer the question asks for, when its wording says so plainly."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much|long|old|far)\b|\bwhat (percentage|number|share)\b|\bby how much\b", q):
+        return "number"
+    if re.search(r"(^|[.?!]\s+)(and\s+)?when\b|\b(what|which) (date|day|year|month)\b", q):
+        return "date"
+    if re.match(r"\s*who\b", q) or re.search(r"\bwhat is the name\b", q):
+        return "name"
+    return None
+
+
+def has_type(answer: str, kind: AnswerType | None, question: str) -> bool:
+    """Whether ``answer`` holds the kind of thing asked for: a number, a date, or a name (a capitalised
+    word the question does not already hold)."""
+    if kind == "number":
+        return bool(_HAS_NUMBER.search(answer))
+    if kind == "date":
+        return bool(_HAS_DATE.search(answer))
+    if kind == "name":
+        asked = {w.lower() for w in _CAPITALISED.findall(question)}
+        return any(w.lower() not in asked for w in _CAPITALISED.findall(answer) if w not in ("The", "A", "An"))
+    return True
+
+
+def key_terms(question: str) -> set[str]:
+    """Names and numbers of the question (capitalised words after its first word, and figures):
+    an article that holds none of a question's names does not answer it."""
+    first = question.split()[0] if question.split() else ""
+    names = {re.sub(r"['\u2019]s$", "", w.lower()) for w in _CAPITALISED.findall(question) if w != first}
+    names = {n for n in names if content_terms(n)}  # "And", "Which" in a joined follow-up are no names
+    return names | set(_KEY_NUMBER.findall(question))
+
+
+def missing_key_terms(question: str, evidence: Sequence[Evidence]) -> set[str]:
+    text = " ".join(e.text for e in evidence).lower()
+    return {t for t in key_terms(question) if t not in text}

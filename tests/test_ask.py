@@ -77,8 +77,22 @@ def test_unrelated_question_abstains_before_the_model_is_called(settings: Settin
     model = ScriptedGenerator(sentence_with("Pakistan"))
     answer = ask("Who won the 2022 FIFA World Cup?", settings=settings, generator=model)
     assert answer.abstained and answer.text == ABSTAIN_TEXT and answer.citations == ()
-    assert answer.reason.startswith("the articles hold little of what the question asks about")
+    assert answer.reason == "the passages found do not mention 2022, fifa"
     assert model.calls == []
+    answer = ask("What was the final score of the last cricket match?", settings=settings, generator=model)
+    assert answer.abstained
+    assert answer.reason.startswith("the articles hold little of what the question asks about (coverage 0.")
+    assert model.calls == []
+
+
+def test_an_answer_without_the_kind_of_thing_asked_for_is_not_presented(settings: Settings) -> None:
+    def reply(system: str, user: str) -> str:
+        number = next(n for n, t in numbered_sentences(user).items() if "invitation" in t)
+        return json_reply([number], True, "President Putin was invited to visit Pakistan.")
+
+    model = ScriptedGenerator(reply)
+    answer = ask("On what date will President Putin visit Pakistan?", settings=settings, generator=model)
+    assert "earliest convenience" not in answer.text  # the draft holds no date: not presented
 
 
 def test_model_refusal_abstains(settings: Settings) -> None:
