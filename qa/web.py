@@ -1,16 +1,20 @@
-"""The Gradio page, a thin layer over the API. For now it shows the passages that best match a
-question, each with its file and character offsets (answers with citations come with ``ask()``)."""
+"""The Gradio page, a thin layer over the API: a question, the answer as it is written, then its
+citations (file, offsets, the quoted sentence). The full chat page is issue 6."""
 
 from __future__ import annotations
 
 import html
+import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
+from qa.ask import ask_stream
 from qa.config import Settings
 from qa.errors import CorpusError, IndexLoadError
 from qa.index import build_index, current_version, read_manifest
-from qa.retrieve import get_retriever
+from qa.model import ModelFileError
+from qa.types import Answer
 
 
 def ensure_index(settings: Settings) -> None:
@@ -20,17 +24,31 @@ def ensure_index(settings: Settings) -> None:
     print(f"index ready: {report.summary()}", file=sys.stderr)
 
 
-def render_hits(question: str, settings: Settings) -> str:
-    try:
-        hits = get_retriever(settings.index_dir, settings).search(question, k=5)
-    except (ValueError, IndexLoadError) as exc:
-        return f"<p class='error'>{html.escape(str(exc))}</p>"
+def render_answer(answer: Answer) -> str:
+    if answer.abstained:
+        return f"<p><i>{html.escape(answer.text)}</i></p><p><small>({html.escape(answer.reason)})</small></p>"
     rows = [
-        f"<li><b>{html.escape(h.source)}</b> <small>chars {h.start}-{h.end}, score {h.score:.4f}</small>"
-        f"<blockquote>{html.escape(h.text)}</blockquote></li>"
-        for h in hits
+        f"<li value='{c.marker}'><b>{html.escape(c.source)}</b> <small>chars {c.start}-{c.end}</small>"
+        f"<blockquote>{html.escape(c.quote)}</blockquote></li>"
+        for c in answer.citations
     ]
-    return "<ol>" + "".join(rows) + "</ol>"
+    t = answer.timings
+    timing = f"retrieval {t.retrieval:.2f}s, first token {t.first_token:.2f}s, total {t.total:.2f}s ({answer.model})"
+    return f"<p>{html.escape(answer.text)}</p><ol>{''.join(rows)}</ol><p><small>{timing}</small></p>"
+
+
+def answer_stream(question: str, settings: Settings) -> Iterator[str]:
+    """The page's answer area, updated as the answer is written; errors become readable messages."""
+    written = ""
+    try:
+        for item in ask_stream(question, index_dir=settings.index_dir, settings=settings):
+            if isinstance(item, Answer):
+                yield render_answer(item)
+            else:
+                written += item
+                yield f"<p>{html.escape(written)}</p>"
+    except (ValueError, IndexLoadError, ModelFileError) as exc:
+        yield f"<p class='error'>{html.escape(str(exc))}</p>"
 
 
 def status(settings: Settings) -> str:
@@ -46,19 +64,24 @@ def status(settings: Settings) -> str:
 
 
 def build_page(settings: Settings) -> Any:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
     with gr.Blocks(title="Ask the articles") as page:
-        gr.Markdown("# Ask the articles\nFind the passages of the articles that answer a question.")
+        gr.Markdown("# Ask the articles\nShort answers cited to the sentence they come from.")
         with gr.Row():
             with gr.Column(scale=3):
                 question = gr.Textbox(label="Question", placeholder="What did Pakistan offer India?")
-                go = gr.Button("Search", variant="primary")
+                go = gr.Button("Ask", variant="primary")
                 results = gr.HTML()
             with gr.Column(scale=1):
                 gr.HTML(status(settings))
-        go.click(lambda q: render_hits(q, settings), question, results)
-        question.submit(lambda q: render_hits(q, settings), question, results)
+
+        def on_ask(text: str) -> Iterator[str]:
+            yield from answer_stream(text, settings)
+
+        go.click(on_ask, question, results)
+        question.submit(on_ask, question, results)
     return page
 
 
