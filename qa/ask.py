@@ -187,6 +187,7 @@ def ask_stream(
         and adds_information(draft, search_question)
         and has_type(draft, kind, search_question)
     )
+    base = replace(base, draft=draft)
     if grounded:
         yield finish(replace(base, text=final, citations=citations), *times)
     else:

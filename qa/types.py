@@ -100,3 +100,4 @@ class Answer:
     search_question: str = ""  # the standalone question used for retrieval (differs for follow-ups)
     model: str = ""
     reason: str = ""  # why it abstained, or "" when it answered
+    draft: str = ""  # the model's own answer before the checks ("" without a model)

@@ -123,6 +123,17 @@ def test_invented_numbers_fall_back_to_the_cited_sentence(settings: Settings) ->
     assert answer.text.endswith("[1]") and len(answer.citations) == 1
 
 
+def test_the_models_draft_is_kept_beside_the_checked_answer(settings: Settings) -> None:
+    def reply(system: str, user: str) -> str:
+        wrong = next(n for n, t in numbered_sentences(user).items() if "5 million" not in t)
+        return json_reply([wrong], True, "Pakistan will buy 5 million doses.")
+
+    answer = ask(VACCINE, settings=settings, generator=ScriptedGenerator(reply))
+    assert answer.draft == "Pakistan will buy 5 million doses."
+    assert "5 million doses" in answer.text and answer.text.endswith("[1]")  # replaced: it cited the wrong sentence
+    assert "5 million doses" in answer.citations[0].quote
+
+
 def test_answer_citing_nothing_valid_is_not_presented_as_grounded(settings: Settings) -> None:
     answer = ask(VACCINE, settings=settings, generator=ScriptedGenerator(lambda s, u: json_reply([9], True, "Lots.")))
     assert answer.citations and answer.text != "Lots."
