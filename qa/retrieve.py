@@ -104,17 +104,20 @@ _lock = threading.Lock()
 _open: dict[tuple[Path, Path | None], Retriever] = {}
 
 
-def get_retriever(index_dir: Path | str | None = None, settings: Settings | None = None) -> Retriever:
+def get_retriever(
+    index_dir: Path | str | None = None, settings: Settings | None = None, embedder: Embedder | None = None
+) -> Retriever:
     """The retriever for ``index_dir``, loaded once per process and reloaded when the live version
-    of the index changes (after ``qa index``)."""
+    of the index changes (after ``qa index``). An ``embedder`` given here replaces the one the
+    settings name, for this index until it changes (tests pass a fake one)."""
     settings = settings or Settings.from_env()
     path = Path(index_dir) if index_dir is not None else settings.index_dir
     key = (path.resolve(), current_version(path))
     with _lock:
-        if key not in _open:
+        if key not in _open or embedder is not None:
             for old in [k for k in _open if k[0] == key[0]]:
                 del _open[old]
-            _open[key] = Retriever.open(path, settings)
+            _open[key] = Retriever.open(path, settings, embedder)
         return _open[key]
 
 

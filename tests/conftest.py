@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 
 from qa.config import Settings
+from qa.index import build_index
+from qa.retrieve import get_retriever
 from tests.fakes import HashEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,3 +35,9 @@ def corpus(settings: Settings) -> Path:
     """A copy of the five seed articles."""
     shutil.copytree(SEEDS, settings.corpus_dir)
     return settings.corpus_dir
+
+
+def index_with_fake_embedder(settings: Settings) -> None:
+    """Indexes ``settings.corpus_dir`` with the fake embedder and makes ``ask()`` search it so."""
+    build_index(settings.corpus_dir, settings.index_dir, settings=settings, embedder=HashEmbedder())
+    get_retriever(settings.index_dir, settings, embedder=HashEmbedder())

@@ -15,6 +15,7 @@ from qa.answer import ANSWER_SCHEMA
 from qa.ask import ask
 from qa.config import Settings
 from qa.generate import OpenAICompatibleGenerator
+from tests.conftest import index_with_fake_embedder
 from tests.fakes import json_reply, numbered_sentences
 
 
@@ -96,14 +97,7 @@ def test_generator_streams_the_servers_reply_and_sends_the_schema(server: FakeCh
 
 
 def test_ask_through_the_openai_backend(server: FakeChatServer, corpus: Path, settings: Settings) -> None:
-    from qa.index import build_index
-    from qa.retrieve import Retriever, _open, current_version
-    from tests.fakes import HashEmbedder
-
-    build_index(corpus, settings.index_dir, settings=settings, embedder=HashEmbedder())
-    _open[(settings.index_dir.resolve(), current_version(settings.index_dir))] = Retriever.open(
-        settings.index_dir, settings, HashEmbedder()
-    )
+    index_with_fake_embedder(settings)
     openai = settings.with_(answer_backend="openai", openai_base_url=server.base_url, openai_model="tiny-model")
     answer = ask("How many doses of the Sputnik-V vaccine will Pakistan buy?", settings=openai)
     assert answer.text == "Pakistan will buy 5 million doses. [1]"

@@ -3,19 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from qa.config import Settings
-from qa.index import build_index
-from qa.retrieve import Retriever, _open, current_version
 from qa.web import answer_stream, status
-from tests.fakes import HashEmbedder
+from tests.conftest import index_with_fake_embedder
 
 
 def test_the_page_streams_an_answer_with_its_citations_and_shows_errors_as_text(
     corpus: Path, settings: Settings
 ) -> None:
-    build_index(corpus, settings.index_dir, settings=settings, embedder=HashEmbedder())
-    _open[(settings.index_dir.resolve(), current_version(settings.index_dir))] = Retriever.open(
-        settings.index_dir, settings, HashEmbedder()
-    )
+    index_with_fake_embedder(settings)
     extractive = settings.with_(answer_backend="extractive")
     pages = list(answer_stream("How many doses of the Sputnik-V vaccine will Pakistan buy?", extractive))
     assert "5 million doses" in pages[0]
