@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         response = engine.query(q.question)
         seconds = time.perf_counter() - started
         text = str(response.response or "")
-        markers = [int(m) for m in re.findall(r"\[(\d+)\]", text)]
+        markers = [int(m) for m in re.findall(r"\[(?:Source\s*)?(\d+)\]", text)]  # it writes both forms
         sources = [n.node.metadata.get("file_name", "") for n in response.source_nodes]
         valid = all(1 <= m <= len(sources) for m in markers)
         cited = {sources[m - 1] for m in markers if 1 <= m <= len(sources)}
