@@ -39,6 +39,7 @@ from qa.errors import IndexLoadError
 from qa.types import Chunk, IndexReport
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG to stderr
 
 FORMAT_VERSION = 1
 SPLITTER = "punkt-english-by-line/tiktoken-cl100k"
