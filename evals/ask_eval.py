@@ -15,13 +15,11 @@ import statistics
 from dataclasses import asdict
 from pathlib import Path
 
-from evals.gold import QUESTIONS, Verdict, judge, load_questions
+from evals.gold import QUESTIONS, SEEDS, Verdict, judge, load_questions
 from qa.ask import ask
 from qa.config import Settings
 from qa.index import build_index
 from qa.types import Answer
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def summarise(results: list[tuple[bool, Verdict, Answer]]) -> dict[str, float]:

@@ -16,13 +16,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evals.gold import QUESTIONS, load_questions
+from evals.gold import QUESTIONS, SEEDS, load_questions
 from qa.config import Settings
 from qa.corpus import read_corpus
 from qa.embed import minilm_path
 from qa.model import BUNDLED, ensure_model_file
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 # How the engine's answers say that the sources do not answer.
 REFUSAL = re.compile(
     r"\b(not (mentioned|provided|specified|stated|available|given|found)|no (information|mention)|"

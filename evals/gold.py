@@ -6,9 +6,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa.answer import markers_in
 from qa.types import Answer
 
 QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"  # the corpus the gold set is written over
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +49,8 @@ class Verdict:
 
 
 def judge(question: GoldQuestion, answer: Answer, corpus_dir: Path) -> Verdict:
-    import re
-
     reasons = []
-    markers = [int(m) for m in re.findall(r"\[(\d+)\]", answer.text)]
+    markers = markers_in(answer.text)
     cited = {c.marker for c in answer.citations}
     valid = set(markers) == cited
     for c in answer.citations:

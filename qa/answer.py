@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qa.evidence import Evidence, content_terms
+from qa.evidence import NUMBER, Evidence, content_terms
 from qa.types import Citation
 
 ABSTAIN_TEXT = "The articles don't say."
@@ -43,7 +43,6 @@ REWRITE_PROMPT = (
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
 _ANSWER_FIELD = re.compile(r'"answer"\s*:\s*"')
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +165,7 @@ def cite(
 
 def numbers_in(text: str) -> set[str]:
     """The numbers of ``text``, thousands separators dropped: "150,000" and "150000" are one."""
-    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+    return {n.replace(",", "") for n in NUMBER.findall(text)}
 
 
 def unsupported_terms(answer: str, quotes: Sequence[str], question: str) -> set[str]:

@@ -1,11 +1,12 @@
 """``ask()`` and ``ask_stream()``: retrieve, pick evidence sentences, let the answer model write,
 then check what it wrote before presenting it.
 
-Abstention has two gates. Before the model: when the evidence sentences hold less than
-``min_coverage`` of the question's content terms (IDF-weighted), the articles do not speak of what
-is asked, and the model is not called. After it: when the model says the sentences do not answer.
-An answer whose names or numbers appear in none of its cited sentences, or that cites nothing
-valid, is replaced by the best evidence sentence, quoted and cited (the extractive answer)."""
+Abstention has two gates. Before the model: when the passages lack a name or number of the
+question, or hold less than ``min_coverage`` of its content terms (IDF-weighted), the model is not
+called. After it: when the model says the sentences do not answer. A draft that invents names or
+numbers, cites nothing valid, adds nothing to the question, or lacks the kind of thing asked for
+(a number, a date, a name) is replaced by the best fitting evidence sentence, quoted and cited;
+when no sentence fits, the answer abstains."""
 
 from __future__ import annotations
 
@@ -155,9 +156,9 @@ def ask_stream(
 
     no_fit = f"no passage holds the {expected_type(search_question)} the question asks for"
     if model is None:
-        answer = fallback((), no_fit, 0.0)
+        answer = fallback((), no_fit, 0.0)  # first token = total: the whole text arrives at once
         yield answer.text
-        yield replace(answer, timings=replace(answer.timings, first_token=answer.timings.total))
+        yield answer
         return
 
     stream = AnswerStream()

@@ -177,7 +177,7 @@ _MONTHS = [
 _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _HAS_DATE = re.compile(r"\d|\b(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b", re.I)
 _CAPITALISED = re.compile(r"\b[A-Z][\w\u2019'-]*")
-_KEY_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a figure as written: "1.6", "150,000"
 
 AnswerType = Literal["number", "date", "name"]
 
@@ -213,7 +213,7 @@ def key_terms(question: str) -> set[str]:
     first = question.split()[0] if question.split() else ""
     names = {re.sub(r"['\u2019]s$", "", w.lower()) for w in _CAPITALISED.findall(question) if w != first}
     names = {n for n in names if content_terms(n)}  # "And", "Which" in a joined follow-up are no names
-    return names | set(_KEY_NUMBER.findall(question))
+    return names | set(NUMBER.findall(question))
 
 
 def missing_key_terms(question: str, evidence: Sequence[Evidence]) -> set[str]:
