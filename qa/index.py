@@ -1,33 +1,36 @@
-"""Build, update, save and load the index: FAISS (dense) and bm25s (sparse) over the chunks.
+"""Build, update, save and load the index: FAISS (dense) and BM25 (sparse) over the chunks.
 
 On disk an index folder holds version folders and a ``CURRENT`` file naming the live one::
 
     index/CURRENT            "v-20261123T153000-1a2b3c"
     index/v-20261123T153000-1a2b3c/
-        manifest.json        format, embedder, chunk settings, each file's sha256, counts
+        manifest.json        format, embedder, chunk settings, dense layout, each file's sha256, counts
         chunks.jsonl         one chunk per line, row i of the vectors
         vectors.npy          float32, L2-normalised, one row per chunk
-        dense.faiss          inner-product FAISS index over the vectors
-        bm25/                bm25s index (English stopwords, Snowball stemming)
+        dense.faiss          inner-product FAISS index over the vectors: exact, or IVF when large
+        sparse/              BM25 term counts (qa/sparse.py)
 
 A build writes a new version folder under a temporary name, renames it, and only then replaces
 ``CURRENT`` (``os.replace`` is atomic), so a build killed at any point leaves the previous
-index in use. FAISS and bm25s are used only in this module.
+index in use. An update embeds and tokenises only texts the previous version does not hold, and
+re-uses the previous version's IVF centroids while the cluster count stays the same.
+FAISS is used only in this module.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -36,33 +39,53 @@ from qa.config import Settings
 from qa.corpus import decode, scan
 from qa.embed import Embedder, Vectors, load_embedder
 from qa.errors import IndexLoadError
+from qa.sparse import SparseIndex, combine
+from qa.sparse import tokenize as bm25_tokenize
 from qa.types import Chunk, IndexReport
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG to stderr
 
-FORMAT_VERSION = 1
+__all__ = ["DenseLayout", "LoadedIndex", "bm25_tokenize", "build_index", "choose_dense_layout", "load_index"]
+
+FORMAT_VERSION = 2  # 2: dense layout in the manifest (flat or IVF); BM25 kept as term counts in sparse/
 SPLITTER = "punkt-english-by-line/tiktoken-cl100k"
 _CURRENT = "CURRENT"
 _BUILDING = ".building-"
-_FILES = ("manifest.json", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25")
 _REBUILD_HINT = "rebuild it with `qa index {corpus} --index {index}`"
 
-
-def _stemmer() -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
+# Exact search scans every vector: on this 2-core machine a query takes about 0.04 ms per 1,000
+# chunks (bench/run.py), so 200,000 chunks cost about 8 ms. Above that an IVF index is used.
+EXACT_MAX_CHUNKS = 200_000
 
 
-def bm25_tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased word tokens, English stopwords removed, Snowball-stemmed."""
-    import bm25s
+@dataclass(frozen=True, slots=True)
+class DenseLayout:
+    """How the vectors are searched: ``flat`` compares the query with every vector (exact);
+    ``ivf`` groups them into ``nlist`` k-means clusters and scans the ``nprobe`` clusters whose
+    centroids best match the query (approximate)."""
 
-    tokens: list[list[str]] = bm25s.tokenize(
-        texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
-    )
-    return tokens
+    kind: Literal["flat", "ivf"]
+    nlist: int = 0
+    nprobe: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("flat", "ivf"):
+            raise ValueError(f"kind must be 'flat' or 'ivf'. Currently, kind is {self.kind!r}")
+        if self.kind == "ivf" and not 1 <= self.nprobe <= self.nlist:
+            raise ValueError(f"nprobe must be in [1, nlist]. Currently, nprobe is {self.nprobe}, nlist {self.nlist}")
+
+
+def choose_dense_layout(chunks: int, exact_max: int = EXACT_MAX_CHUNKS) -> DenseLayout:
+    """Exact search up to ``exact_max`` chunks; above, IVF with about 4 sqrt(n) clusters (a power of
+    two) of which 1/32 are scanned, which kept recall@10 against exact search at 0.95 or more
+    (tests/test_index.py, bench/run.py)."""
+    if exact_max < 1:
+        raise ValueError(f"exact_max must be greater than 0. Currently, exact_max is {exact_max}")
+    if chunks <= exact_max:
+        return DenseLayout("flat")
+    nlist = 1 << max(4, round(math.log2(4 * math.sqrt(chunks))))
+    nlist = min(nlist, 1 << int(math.log2(max(1, chunks // 39))))  # k-means wants 39 points a cluster
+    return DenseLayout("ivf", nlist, min(nlist, max(8, nlist // 32)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,22 +97,29 @@ class Manifest:
     chunking: dict[str, Any]  # chunk_size, chunk_overlap, splitter
     files: dict[str, dict[str, Any]]  # source -> sha256, chunks
     counts: dict[str, int]  # files, chunks
+    dense: dict[str, Any] = field(default_factory=dict)  # DenseLayout as a dict
 
     @classmethod
     def expected_chunking(cls, settings: Settings) -> dict[str, Any]:
         return {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap, "splitter": SPLITTER}
 
+    @property
+    def layout(self) -> DenseLayout:
+        return DenseLayout(**self.dense)
+
 
 class LoadedIndex:
     """An index read from disk: the chunks, their vectors, and both search structures."""
 
-    def __init__(self, path: Path, manifest: Manifest, chunks: list[Chunk], vectors: Vectors, dense: Any, bm25: Any):
+    def __init__(
+        self, path: Path, manifest: Manifest, chunks: list[Chunk], vectors: Vectors, dense: Any, sparse: SparseIndex
+    ):
         self.path = path
         self.manifest = manifest
         self.chunks = chunks
         self.vectors = vectors
         self._dense = dense
-        self._bm25 = bm25
+        self.sparse = sparse
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -97,6 +127,8 @@ class LoadedIndex:
     def dense_search(self, queries: Vectors, n: int) -> list[list[tuple[int, float]]]:
         """For each query row, up to ``n`` (chunk row, cosine) pairs, best first."""
         n = min(n, len(self.chunks))
+        if n < 1:
+            return [[] for _ in range(len(queries))]
         scores, rows = self._dense.search(np.ascontiguousarray(queries, dtype=np.float32), n)
         return [
             [(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if r >= 0]
@@ -105,12 +137,7 @@ class LoadedIndex:
 
     def bm25_search(self, queries: list[str], n: int) -> list[list[tuple[int, float]]]:
         """For each query, up to ``n`` (chunk row, BM25 score) pairs with a positive score, best first."""
-        n = min(n, len(self.chunks))
-        rows, scores = self._bm25.retrieve(bm25_tokenize(queries), k=n, show_progress=False, n_threads=1)
-        return [
-            [(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if s > 0]
-            for rr, ss in zip(rows, scores, strict=True)
-        ]
+        return self.sparse.search(queries, n)
 
 
 # ----------------------------------------------------------------------------------------- loading
@@ -137,7 +164,6 @@ def _read_chunks(version: Path) -> list[Chunk]:
 def load_index(index_dir: Path, settings: Settings | None = None) -> LoadedIndex:
     """Reads and checks the live index. Raises ``IndexLoadError``, saying how to rebuild, when it is
     missing, damaged, or was built with another embedder or format than ``settings`` asks for."""
-    import bm25s
     import faiss
 
     settings = settings or Settings()
@@ -152,23 +178,26 @@ def load_index(index_dir: Path, settings: Settings | None = None) -> LoadedIndex
     _check_compatible(manifest, settings, index_dir, hint)
     try:
         chunks = _read_chunks(version)
-        vectors = np.load(version / "vectors.npy")
+        vectors = np.load(version / "vectors.npy", mmap_mode="r")  # paged in as needed, not copied
         dense = faiss.read_index(str(version / "dense.faiss"))
-        bm25 = bm25s.BM25.load(str(version / "bm25"))
+        layout = manifest.layout
+        if layout.kind == "ivf":
+            faiss.extract_index_ivf(dense).nprobe = layout.nprobe
+        sparse = SparseIndex.load(version / "sparse")
     except Exception as exc:
         raise IndexLoadError(
             f"the index at {str(index_dir)!r} is damaged ({type(exc).__name__}: {exc}); {hint}"
         ) from exc
     expected = manifest.counts["chunks"]
     found = {"chunks.jsonl": len(chunks), "vectors.npy": len(vectors), "dense.faiss": dense.ntotal}
-    found["bm25"] = int(bm25.scores["num_docs"])
+    found["sparse"] = len(sparse)
     wrong = {k: v for k, v in found.items() if v != expected}
     if wrong or vectors.shape[1:] != (manifest.embedder["dim"],) or dense.d != manifest.embedder["dim"]:
         raise IndexLoadError(
             f"the index at {str(index_dir)!r} is damaged: manifest says {expected} chunks of dimension "
             f"{manifest.embedder['dim']}, files hold {found} (vectors {vectors.shape}); {hint}"
         )
-    return LoadedIndex(version, manifest, chunks, vectors, dense, bm25)
+    return LoadedIndex(version, manifest, chunks, vectors, dense, sparse)
 
 
 def _check_compatible(manifest: Manifest, settings: Settings, index_dir: Path, hint: str) -> None:
@@ -195,10 +224,13 @@ def build_index(
     embedder: Embedder | None = None,
     progress: bool = False,
     on_warning: Callable[[str], None] | None = None,
+    exact_max: int = EXACT_MAX_CHUNKS,
 ) -> IndexReport:
     """Indexes the articles of ``corpus_dir`` into ``index_dir``, incrementally: only new or changed
-    files are chunked and embedded, removed files are dropped, and nothing is written when
-    nothing changed. Raises ``CorpusError`` for a missing or empty folder."""
+    files are chunked, only texts the index does not hold yet are embedded and tokenised, removed
+    files are dropped, and nothing is written when nothing changed. Above ``exact_max`` chunks the
+    dense side is an IVF index (``choose_dense_layout``). Raises ``CorpusError`` for a missing or
+    empty folder."""
     started = time.perf_counter()
     settings = settings or Settings.from_env()
     corpus = Path(corpus_dir) if corpus_dir is not None else settings.corpus_dir
@@ -225,40 +257,44 @@ def build_index(
         return report(len(previous), 0)
 
     embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size)
-    reused: dict[str, tuple[list[Chunk], Vectors]] = {}
-    if previous is not None:
-        rows_by_source: dict[str, list[int]] = {}
-        for row, chunk in enumerate(previous.chunks):
-            rows_by_source.setdefault(chunk.source, []).append(row)
-        for source in unchanged:
-            rows = rows_by_source.get(source, [])
-            reused[source] = ([previous.chunks[r] for r in rows], previous.vectors[rows])
-
-    fresh: list[Chunk] = []
+    fresh: dict[str, list[Chunk]] = {}
     for source in (*added, *updated):
         document, decode_warning = decode(current[source])
         if decode_warning:
             warnings.append(decode_warning)
             if on_warning:
                 on_warning(decode_warning)
-        fresh.extend(chunk_document(document, settings.chunk_size, settings.chunk_overlap))
-    fresh_vectors = _embed_reusing(fresh, previous, embedder, progress)
+        fresh[source] = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
 
+    # Row i of the new version is row order[i] of [the previous version's rows, then new_texts]:
+    # a text the previous version holds (in a kept file or not) is neither embedded nor tokenised.
+    old_rows: dict[str, list[int]] = {}
+    known: dict[str, int] = {}
+    if previous is not None:
+        for row, chunk in enumerate(previous.chunks):
+            old_rows.setdefault(chunk.source, []).append(row)
+            known.setdefault(chunk.text, row)
+    offset = len(previous) if previous is not None else 0
+    new_texts = sorted({c.text for chunks in fresh.values() for c in chunks if c.text not in known})
+    position = {text: offset + i for i, text in enumerate(new_texts)}
     chunks: list[Chunk] = []
-    parts: list[Vectors] = []
-    fresh_by_source: dict[str, list[int]] = {}
-    for i, chunk in enumerate(fresh):
-        fresh_by_source.setdefault(chunk.source, []).append(i)
+    order: list[int] = []
     for source in current:  # corpus order, so a rebuild from scratch gives the same rows
-        if source in reused:
-            old_chunks, old_vectors = reused[source]
-            chunks.extend(old_chunks)
-            parts.append(old_vectors)
+        if source in fresh:
+            chunks.extend(fresh[source])
+            order.extend(known[c.text] if c.text in known else position[c.text] for c in fresh[source])
         else:
-            rows = fresh_by_source.get(source, [])
-            chunks.extend(fresh[r] for r in rows)
-            parts.append(fresh_vectors[rows])
-    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+            rows = old_rows.get(source, [])
+            chunks.extend(previous.chunks[r] for r in rows)  # type: ignore[union-attr]
+            order.extend(rows)
+
+    new_vectors = embedder.embed(new_texts, progress=progress)
+    pool = [np.asarray(previous.vectors), new_vectors] if previous is not None else [new_vectors]
+    vectors = np.ascontiguousarray(np.concatenate(pool)[np.asarray(order, dtype=np.int64)], dtype=np.float32)
+    vectors = vectors.reshape(len(chunks), embedder.dim)
+    sparse = combine(previous.sparse if previous is not None else None, new_texts, order)
+    layout = choose_dense_layout(len(chunks), exact_max)
+    dense = build_dense(vectors, layout, previous)
 
     per_file: dict[str, int] = {}
     for chunk in chunks:
@@ -271,9 +307,10 @@ def build_index(
         chunking=Manifest.expected_chunking(settings),
         files={s: {"sha256": f.sha256, "chunks": per_file.get(s, 0)} for s, f in current.items()},
         counts={"files": len(current), "chunks": len(chunks)},
+        dense=asdict(layout),
     )
-    write_index(target, manifest, chunks, vectors)
-    return report(len(chunks), len(fresh))
+    write_index(target, manifest, chunks, vectors, dense, sparse)
+    return report(len(chunks), len(new_texts))
 
 
 def _reusable_index(index_dir: Path, settings: Settings, embedder: Embedder | None) -> LoadedIndex | None:
@@ -293,22 +330,45 @@ def _reusable_index(index_dir: Path, settings: Settings, embedder: Embedder | No
     return previous
 
 
-def _embed_reusing(
-    chunks: Sequence[Chunk], previous: LoadedIndex | None, embedder: Embedder, progress: bool
-) -> Vectors:
-    """Vectors for ``chunks``; a text the previous index already embedded is not embedded again."""
-    known: dict[str, int] = {c.text: i for i, c in enumerate(previous.chunks)} if previous else {}
-    todo = sorted({c.text for c in chunks if c.text not in known})
-    new = dict(zip(todo, embedder.embed(todo, progress=progress), strict=True))
-    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    for i, chunk in enumerate(chunks):
-        out[i] = new[chunk.text] if chunk.text in new else previous.vectors[known[chunk.text]]  # type: ignore[union-attr]
-    return out
+def build_dense(vectors: Vectors, layout: DenseLayout, previous: LoadedIndex | None = None) -> Any:
+    """The FAISS index over ``vectors`` (inner product, so cosine for unit rows). An IVF index
+    re-uses the previous version's centroids when it had the same cluster count, else trains
+    k-means on up to 64 vectors per cluster (a fixed seeded sample, so builds repeat)."""
+    import faiss
+
+    dim = vectors.shape[1]
+    if layout.kind == "flat":
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(vectors)
+        return flat
+    quantizer = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIVFFlat(quantizer, dim, layout.nlist, faiss.METRIC_INNER_PRODUCT)
+    centroids = _previous_centroids(previous, layout)
+    if centroids is not None:
+        quantizer.add(centroids)
+        index.is_trained = True
+    else:
+        sample = min(len(vectors), 64 * layout.nlist)
+        rows = np.sort(np.random.default_rng(0).choice(len(vectors), sample, replace=False))
+        index.train(np.ascontiguousarray(vectors[rows]))
+    index.nprobe = layout.nprobe
+    index.add(vectors)
+    return index
 
 
-def write_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: Vectors) -> Path:
+def _previous_centroids(previous: LoadedIndex | None, layout: DenseLayout) -> Vectors | None:
+    import faiss
+
+    if previous is None or previous.manifest.layout != layout:
+        return None
+    centroids: Vectors = faiss.extract_index_ivf(previous._dense).quantizer.reconstruct_n(0, layout.nlist)
+    return centroids
+
+
+def write_index(
+    index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: Vectors, dense: Any, sparse: SparseIndex
+) -> Path:
     """Writes a complete new version beside the live one, then makes it live atomically."""
-    import bm25s
     import faiss
 
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -321,12 +381,8 @@ def write_index(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vector
             for chunk in chunks:
                 out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
         np.save(staging / "vectors.npy", vectors)
-        dense = faiss.IndexFlatIP(vectors.shape[1])
-        dense.add(vectors)
         faiss.write_index(dense, str(staging / "dense.faiss"))
-        bm25 = bm25s.BM25()
-        bm25.index(bm25_tokenize([c.text for c in chunks]), show_progress=False)
-        bm25.save(str(staging / "bm25"))
+        sparse.save(staging / "sparse")
         # The manifest goes last: a version folder with a manifest is complete.
         (staging / "manifest.json").write_text(
             json.dumps(asdict(manifest), indent=1, ensure_ascii=False), encoding="utf-8"

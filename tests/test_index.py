@@ -12,7 +12,7 @@ import pytest
 
 from qa.config import Settings
 from qa.errors import CorpusError, IndexLoadError
-from qa.index import build_index, current_version, load_index
+from qa.index import DenseLayout, build_dense, build_index, choose_dense_layout, current_version, load_index
 from qa.retrieve import Retriever
 from tests.conftest import REPO
 from tests.fakes import HashEmbedder
@@ -235,3 +235,93 @@ def test_a_failed_write_removes_its_partial_version(
         build(settings, HashEmbedder())
     assert current_version(settings.index_dir) == before
     assert sorted(p.name for p in settings.index_dir.iterdir()) == ["CURRENT", before.name]  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ dense layout: exact or IVF
+
+
+def test_small_indexes_search_exactly_and_large_ones_by_ivf() -> None:
+    assert choose_dense_layout(200_000) == DenseLayout("flat")
+    assert choose_dense_layout(200_001) == DenseLayout("ivf", nlist=2048, nprobe=64)
+    assert choose_dense_layout(1_000_000) == DenseLayout("ivf", nlist=4096, nprobe=128)
+    assert choose_dense_layout(10_000_000) == DenseLayout("ivf", nlist=16384, nprobe=512)
+    assert choose_dense_layout(700, exact_max=10) == DenseLayout("ivf", nlist=16, nprobe=8)  # 39 points a cluster
+    assert choose_dense_layout(50, exact_max=10) == DenseLayout("ivf", nlist=1, nprobe=1)
+
+
+def test_bad_layouts_are_value_errors() -> None:
+    with pytest.raises(ValueError, match=r"exact_max must be greater than 0\. Currently, exact_max is 0"):
+        choose_dense_layout(10, exact_max=0)
+    with pytest.raises(ValueError, match=r"nprobe must be in \[1, nlist\]\. Currently, nprobe is 9, nlist 8"):
+        DenseLayout("ivf", nlist=8, nprobe=9)
+    with pytest.raises(ValueError, match="kind must be 'flat' or 'ivf'"):
+        DenseLayout("hnsw")  # type: ignore[arg-type]
+
+
+def clustered_vectors(n: int, dim: int, clusters: int, seed: int) -> np.ndarray:
+    """Unit vectors around random centres, like topics: cosine to their centre about 0.8."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dim)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    noise = rng.standard_normal((n, dim)).astype(np.float32) * (0.75 / np.sqrt(dim))
+    vectors = centres[rng.integers(0, clusters, n)] + noise
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_ivf_layout_keeps_recall_at_10_against_exact_search() -> None:
+    vectors = clustered_vectors(30_000, 48, clusters=300, seed=1)
+    queries = clustered_vectors(200, 48, clusters=300, seed=1)  # same centres, fresh points
+    layout = choose_dense_layout(len(vectors), exact_max=1_000)
+    assert layout == DenseLayout("ivf", nlist=512, nprobe=16)
+    exact = build_dense(vectors, DenseLayout("flat"))
+    approximate = build_dense(vectors, layout)
+    _, truth = exact.search(queries, 10)
+    _, found = approximate.search(queries, 10)
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
+    assert recall >= 0.95
+
+
+def test_a_large_index_is_built_as_ivf_and_updates_keep_its_centroids(corpus: Path, settings: Settings) -> None:
+    import faiss
+
+    settings = settings.with_(chunk_size=16)  # many small chunks: enough to cluster
+    build_index(corpus, settings.index_dir, settings=settings, embedder=HashEmbedder(), exact_max=10)
+    first = load_index(settings.index_dir, settings)
+    assert len(first) == 441  # 441 // 39 points a cluster: 8 clusters
+    assert first.manifest.dense == {"kind": "ivf", "nlist": 8, "nprobe": 8}
+    ivf = faiss.extract_index_ivf(first._dense)
+    assert (ivf.nlist, ivf.nprobe, ivf.ntotal) == (8, 8, len(first))
+    centroids = ivf.quantizer.reconstruct_n(0, 8)
+    hits = Retriever(first, HashEmbedder(), settings).search("Sputnik-V vaccine doses", k=3)
+    assert hits[0].source == "004_07e1443d25d1940b.txt"
+
+    (corpus / "new.txt").write_text("A short new article about cricket in Lahore.\n", encoding="utf-8")
+    report = build_index(corpus, settings.index_dir, settings=settings, embedder=HashEmbedder(), exact_max=10)
+    assert report.added == ("new.txt",) and report.embedded_chunks == 1
+    second = load_index(settings.index_dir, settings)
+    assert second.manifest.dense == first.manifest.dense
+    assert np.array_equal(faiss.extract_index_ivf(second._dense).quantizer.reconstruct_n(0, 8), centroids)
+    assert Retriever(second, HashEmbedder(), settings).search("cricket in Lahore", k=1)[0].source == "new.txt"
+
+
+def test_the_layout_follows_the_size_when_the_corpus_shrinks(corpus: Path, settings: Settings) -> None:
+    settings = settings.with_(chunk_size=16)
+    build_index(corpus, settings.index_dir, settings=settings, embedder=HashEmbedder(), exact_max=10)
+    for path in sorted(corpus.iterdir())[1:]:
+        path.unlink()
+    build_index(corpus, settings.index_dir, settings=settings, embedder=HashEmbedder(), exact_max=10)
+    index = load_index(settings.index_dir, settings)
+    expected = choose_dense_layout(len(index), exact_max=10)
+    assert index.manifest.layout == expected
+
+
+def test_an_index_of_the_previous_format_asks_for_a_rebuild(corpus: Path, settings: Settings) -> None:
+    build(settings, HashEmbedder())
+    version = current_version(settings.index_dir)
+    assert version is not None
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["dense"]
+    manifest["format_version"] = 1
+    (version / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexLoadError, match=r"has format 1, this version of qa reads format 2; rebuild it"):
+        load_index(settings.index_dir, settings)
