@@ -2,6 +2,7 @@
 
     python -m bench.indexing ours DOCS INDEX [--exact-max N]
     python -m bench.indexing reference DOCS PERSIST [--chunk-size N]
+    python -m bench.indexing update DOCS INDEX     # add one new article to a built index, then remove it
 
 Each prints one JSON line: seconds (model load apart), chunks, and peak resident memory.
 """
@@ -62,9 +63,34 @@ def index_ours(docs: Path, index_dir: Path, exact_max: int | None) -> dict[str, 
     }
 
 
+def update_ours(docs: Path, index_dir: Path) -> dict[str, Any]:
+    """Seconds to add one new article to the index of ``docs`` (its first article with one line changed,
+    so a few chunks are new) and to remove it again, with the embedder already loaded."""
+    from qa.config import Settings
+    from qa.embed import load_embedder
+    from qa.index import build_index
+
+    settings = Settings.from_env(corpus_dir=docs, index_dir=index_dir)
+    embedder = load_embedder(settings.embedder, settings.embed_batch_size)
+    first = min(p for p in docs.rglob("*.txt"))
+    probe = docs / "zz-update-probe.txt"
+    probe.write_text("A new opening line for the update probe.\n" + first.read_text(encoding="utf-8"), encoding="utf-8")
+    try:
+        added = build_index(docs, index_dir, settings=settings, embedder=embedder)
+    finally:
+        probe.unlink()
+    removed = build_index(docs, index_dir, settings=settings, embedder=embedder)
+    return {
+        "add_s": added.seconds,
+        "add_embedded": added.embedded_chunks,
+        "remove_s": removed.seconds,
+        "chunks": removed.chunks,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("who", choices=["ours", "reference"])
+    parser.add_argument("who", choices=["ours", "reference", "update"])
     parser.add_argument("docs", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--exact-max", type=int, default=None)
@@ -72,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.who == "ours":
         result = index_ours(args.docs, args.out, args.exact_max)
+    elif args.who == "update":
+        result = update_ours(args.docs, args.out)
     else:
         from bench.baseline import build
 

@@ -40,6 +40,14 @@ def indexing_table(index: dict[str, Any], large: dict[str, Any] | None) -> list[
             f"| {row['model_load_s']:.1f} s | {row['index_s']:.1f} s | {chunks_s:.1f} | {mb_s:.3f} | {reindex} "
             f"| {row['peak_rss_mb']:,.0f} MB |"
         )
+    if large and "update" in large:
+        update = large["update"]
+        lines.append("")
+        lines.append(
+            f"A small update of the {update['chunks']:,}-chunk index, embedder loaded: one new article added in "
+            f"{update['add_s']:.1f} s ({update['add_embedded']} chunks embedded), removed again in "
+            f"{update['remove_s']:.1f} s."
+        )
     ours = _rate(index["ours"])[1]
     lines.append("")
     lines.append(

@@ -80,6 +80,8 @@ def large_section(args: argparse.Namespace, work: Path, squad_chunks: int, log: 
     out = run_child("bench.indexing", "ours", str(docs), str(work / "large"))
     out["copies"] = copies
     out["reindex_s"] = no_change_reindex(docs, work / "large")
+    log("adding one article to the large index, then removing it")
+    out["update"] = run_child("bench.indexing", "update", str(docs), str(work / "large"))
     log("search latency on the large index")
     out["search"] = run_child(
         "bench.retrieval", "ours", str(work / "large"), str(args.squad / "dev-v1.1.json"), str(args.retrieve_queries)
