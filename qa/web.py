@@ -132,15 +132,17 @@ def render_article(source: str, text: str, start: int, end: int) -> str:
     marked = f'<mark id="cited">{cited}</mark>' if cited else '<span id="cited"></span>'
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{_esc(source)}</title>"
-        f"<style>{_ARTICLE_CSS}</style></head><body><h1>{_esc(source)}</h1>"
-        f"<p class='where'>characters {start}-{end}</p><article>{before}{marked}{after}</article>"
+        f"<style>{_ARTICLE_CSS}</style></head><body><header><h1>{_esc(source)}</h1>"
+        f"<p class='where'>the cited passage is marked (characters {start}-{end})</p></header>"
+        f"<article>{before}{marked}{after}</article>"
         "<script>document.getElementById('cited').scrollIntoView({block: 'center'});</script></body></html>"
     )
 
 
 _ARTICLE_CSS = (
     "body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}"
-    "h1{font-size:1.1rem;font-family:monospace}.where{color:#666;font-size:.85rem}"
+    "header{position:sticky;top:0;background:#fff;border-bottom:1px solid #ddd;padding:.4rem 0}"
+    "h1{font-size:1.1rem;font-family:monospace;margin:0}.where{color:#666;font-size:.85rem;margin:0}"
     "article{white-space:pre-wrap}mark{background:#ffe066;padding:.1em 0;border-radius:2px}"
 )
 
