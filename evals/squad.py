@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from evals.gold import GoldQuestion
+
 DEFAULT_SQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "squad-v1.1-dev"
 
 
@@ -30,3 +32,17 @@ def load_squad(path: Path, sample: int | None = None, seed: int = 0) -> list[Squ
     if sample is not None and sample < len(questions):
         questions = random.Random(seed).sample(questions, sample)
     return questions
+
+
+def squad_gold(path: Path) -> list[GoldQuestion]:
+    """The questions of a SQuAD-format file as gold questions over its ``docs/`` folder: every one
+    answerable, its gold file the article's ``<title>.txt``, its accepted answers SQuAD's."""
+    if not path.is_file():
+        raise ValueError(f"SQuAD file {str(path)!r} does not exist")
+    try:
+        questions = load_squad(path)
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path} is not a SQuAD-format file ({exc.__class__.__name__}: {exc})") from None
+    if not questions:
+        raise ValueError(f"SQuAD file {str(path)!r} holds no questions")
+    return [GoldQuestion(q.qid, "squad", q.question, q.answers, (q.source,)) for q in questions]

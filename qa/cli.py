@@ -1,5 +1,5 @@
-"""The ``qa`` command: ``qa index``, ``qa search``, ``qa ask``, ``qa app``. The only place where errors become
-messages and exit codes (2 for bad input, 1 for a damaged index)."""
+"""The ``qa`` command: ``qa index``, ``qa search``, ``qa ask``, ``qa eval``, ``qa app``. The only place where errors
+become messages and exit codes (2 for bad input, 1 for a damaged index, 3 for an evaluation below its baseline)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from evals.options import DESCRIPTION as EVAL_DESCRIPTION
+from evals.options import add_arguments as add_eval_arguments
 from qa.config import Settings
 from qa.errors import CorpusError, IndexLoadError
 from qa.model import ModelFileError
@@ -88,6 +90,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.run import run
+
+    code: int = run(args)
+    return code
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from qa.web import main as serve
 
@@ -117,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--backend", choices=["local", "openai", "extractive"], help="answer model (default: local)")
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     ask.set_defaults(run=cmd_ask)
+
+    evaluate = sub.add_parser(
+        "eval", help="evaluate answers against gold questions; exit 3 below the baseline", description=EVAL_DESCRIPTION
+    )
+    add_eval_arguments(evaluate)
+    evaluate.set_defaults(run=cmd_eval)
 
     web = sub.add_parser("app", help="start the web page (builds the seeds index first if missing)")
     web.add_argument("--host", default="127.0.0.1")
