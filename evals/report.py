@@ -169,7 +169,7 @@ def _failure(r: Record) -> list[str]:
     if r.search_question != q.question:
         out.append(f"- searched: {_cell(r.search_question, 200)}")
     out.append(f"- why: {'; '.join(r.reasons)}")
-    out.append(f"- gold: {', '.join(q.answers) or '(unanswerable)'} in {', '.join(q.sources) or '-'}")
+    out.append(f"- gold: {', '.join(dict.fromkeys(q.answers)) or '(unanswerable)'} in {', '.join(q.sources) or '-'}")
     out.append(f"- retrieved: {', '.join(f'{h.source}:{h.start}' for h in r.hits)} (gold rank {r.gold_rank or '-'})")
     if r.answer is not None:
         out.append(f"- answer: {_cell(r.answer.text, 300)}")
