@@ -149,18 +149,47 @@ def cite(
 ) -> tuple[str, tuple[Citation, ...]]:
     """The answer text with ``[n]`` markers appended, one per valid cited sentence, renumbered from 1
     in the order cited; numbers that match no evidence sentence are dropped, as are any markers the
-    model wrote into the text itself. Given the ``question``, of several cited sentences only those
-    holding a term or number the answer adds to the question are kept (at least one)."""
+    model wrote into the text itself. Given the ``question``, of several cited sentences only the fewest
+    that together hold every term and number the answer adds to the question are kept (at least one;
+    sentences holding more of them first, then in the order cited)."""
     by_number = {e.number: e for e in evidence}
     cited = [by_number[n] for n in dict.fromkeys(numbers) if n in by_number]
-    if len(cited) > 1 and question is not None:  # keep the sentences that hold something the answer adds
-        adds = (content_terms(answer) | numbers_in(answer)) - content_terms(question) - numbers_in(question)
-        supporting = [e for e in cited if adds & (content_terms(e.text) | numbers_in(e.text))]
-        cited = supporting or cited[:1]
+    if len(cited) > 1 and question is not None:
+        cited = _fewest_covering(cited, _added(answer, question)) or cited[:1]
     citations = tuple(Citation(i, e.source, e.text, e.start, e.end) for i, e in enumerate(cited, start=1))
     text = strip_markers(answer)
     markers = "".join(f"[{c.marker}]" for c in citations)
     return (f"{text} {markers}" if markers else text), citations
+
+
+def _terms_and_numbers(text: str) -> set[str]:
+    return content_terms(text) | numbers_in(text)
+
+
+def _added(answer: str, question: str) -> set[str]:
+    """The terms and numbers the answer holds that the question does not."""
+    return _terms_and_numbers(answer) - _terms_and_numbers(question)
+
+
+def _fewest_covering(cited: Sequence[Evidence], wanted: set[str]) -> list[Evidence]:
+    """Greedily, the fewest sentences of ``cited`` that together hold what of ``wanted`` they can."""
+    held = {e.number: _terms_and_numbers(e.text) & wanted for e in cited}
+    chosen: list[Evidence] = []
+    left = set().union(*held.values())
+    while left:
+        best = max(cited, key=lambda e: len(held[e.number] & left))  # max keeps the first of equals
+        chosen.append(best)
+        left -= held[best.number]
+    return sorted(chosen, key=cited.index)
+
+
+def recite(answer: str, preferred: Sequence[int], evidence: Sequence[Evidence], question: str) -> list[int]:
+    """Evidence numbers for an answer the model cited wrongly: the fewest sentences that hold what
+    the answer adds to the question, the model's own choices first. Empty when none holds any of it."""
+    order = [*preferred, *(e.number for e in evidence if e.number not in preferred)]
+    by_number = {e.number: e for e in evidence}
+    ranked = [by_number[n] for n in order if n in by_number]
+    return [e.number for e in _fewest_covering(ranked, _added(answer, question))]
 
 
 def numbers_in(text: str) -> set[str]:
@@ -180,8 +209,7 @@ def unsupported_terms(answer: str, quotes: Sequence[str], question: str) -> set[
 
 def adds_information(answer: str, question: str) -> bool:
     """Whether the answer says anything the question did not: a term or a number of its own."""
-    new_terms = content_terms(answer) - content_terms(question)
-    return bool(new_terms or numbers_in(answer) - numbers_in(question))
+    return bool(_added(answer, question))
 
 
 def markers_in(text: str) -> list[int]:

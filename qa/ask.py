@@ -1,19 +1,21 @@
 """``ask()`` and ``ask_stream()``: retrieve, pick evidence sentences, let the answer model write,
 then check what it wrote before presenting it.
 
-Abstention has two gates. Before the model: when the passages lack a name or number of the
-question, or hold less than ``min_coverage`` of its content terms (IDF-weighted), the model is not
-called. After it: when the model says the sentences do not answer. A draft that invents names or
-numbers, cites nothing valid, adds nothing to the question, or lacks the kind of thing asked for
-(a number, a date, a name) is replaced by the best fitting evidence sentence, quoted and cited;
-when no sentence fits, the answer abstains."""
+Abstention has gates before and after the model. Before: when the passages lack a name or number of
+the question (written out or as an acronym), or hold less than ``min_coverage`` of its content terms
+(IDF-weighted), the model is not called. After: when the model says the sentences do not answer;
+when its answer only repeats the question or lacks the kind of thing asked for (a number, a date, a
+name); or when the cited articles never mention a name of the question. A draft whose words the cited
+sentences do not hold is cited to the sentences that hold all of them; failing that, it is replaced by
+the best fitting sentence it cited, quoted, or the answer abstains. An answer that two articles bear out
+cites both."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qa.answer import (
@@ -25,6 +27,7 @@ from qa.answer import (
     adds_information,
     cite,
     parse_reply,
+    recite,
     rewrite_prompt,
     strip_markers,
     unsupported_terms,
@@ -39,11 +42,12 @@ from qa.evidence import (
     idf_table,
     missing_key_terms,
     select_evidence,
+    split_hits,
 )
 from qa.generate import Generator, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
 from qa.retrieve import Retriever, check_question, get_retriever
-from qa.types import Answer, Timings
+from qa.types import Answer, Citation, Hit, Timings
 
 
 def check_length(question: str, settings: Settings) -> str:
@@ -66,15 +70,48 @@ def make_generator(settings: Settings) -> Generator | None:
     return local_generator(ensure_model_file(model, settings.cache_dir), model.name, settings.n_threads)
 
 
-_idf_lock = threading.Lock()
-_idf: dict[Path, dict[str, float]] = {}
+@dataclass(frozen=True, slots=True)
+class CorpusFacts:
+    """What the checks need of the whole index, computed once per index version."""
+
+    idf: dict[str, float]  # of each content term over the chunks
+    texts: dict[str, str]  # each file's indexed text (its chunks joined), by source
 
 
-def _idf_for(retriever: Retriever) -> dict[str, float]:
-    with _idf_lock:
-        if retriever.index.path not in _idf:
-            _idf[retriever.index.path] = idf_table([c.text for c in retriever.index.chunks])
-        return _idf[retriever.index.path]
+_facts_lock = threading.Lock()
+_facts: dict[Path, CorpusFacts] = {}
+
+
+def _facts_for(retriever: Retriever) -> CorpusFacts:
+    with _facts_lock:
+        if retriever.index.path not in _facts:
+            chunks = retriever.index.chunks
+            texts: dict[str, list[str]] = {}
+            for chunk in chunks:
+                texts.setdefault(chunk.source, []).append(chunk.text)
+            joined = {source: "\n".join(parts) for source, parts in texts.items()}
+            _facts[retriever.index.path] = CorpusFacts(idf_table([c.text for c in chunks]), joined)
+        return _facts[retriever.index.path]
+
+
+def names_missing_from(question: str, sources: Iterable[str], texts: dict[str, str]) -> set[str]:
+    """The question's names and numbers that none of the files ``sources`` mentions: an answer drawn
+    from an article that never speaks of what was asked ("deaths in the Balakot strikes" answered from
+    an article without Balakot) is not an answer to it."""
+    files = [Evidence(0, s, texts[s], 0, 0, 0.0) for s in set(sources) if s in texts]
+    return missing_key_terms(question, files)
+
+
+def other_articles(draft: str, citations: Sequence[Citation], hits: Sequence[Hit], first_number: int) -> list[Evidence]:
+    """For an answer that two articles bear out ("Which prime minister appears in both ...?"): from
+    each retrieved file not yet cited, its first sentence that holds every word of the draft, numbered
+    from ``first_number`` on, so that each article is cited."""
+    cited = {c.source for c in citations}
+    found: dict[str, Evidence] = {}
+    for source, text, start, end, _, _ in split_hits(hits):
+        if source not in cited and source not in found and not unsupported_terms(draft, [text], ""):
+            found[source] = Evidence(first_number + len(found), source, text, start, end, 0.0)
+    return list(found.values())
 
 
 def standalone_question(question: str, history: Sequence[str], generator: Generator | None) -> str:
@@ -88,11 +125,18 @@ def standalone_question(question: str, history: Sequence[str], generator: Genera
     return lines[0] if lines and len(lines[0]) <= 400 else fallback
 
 
-def extractive(evidence: Sequence[Evidence], question: str, prefer: Sequence[int] = ()) -> tuple[str, int] | None:
+def extractive(
+    evidence: Sequence[Evidence], question: str, prefer: Sequence[int] = (), texts: dict[str, str] | None = None
+) -> tuple[str, int] | None:
     """The best-scoring evidence sentence that holds the kind of answer asked for (a number, a date,
-    a name), among ``prefer`` when any qualifies, and its number; None when no sentence does."""
+    a name), among ``prefer`` when any qualifies, and its number; None when no sentence does. Given
+    the files' ``texts``, a sentence from a file that lacks a name or number of the question is passed over."""
     kind = expected_type(question)
-    fitting = [e for e in evidence if has_type(e.text, kind, question)]
+    fitting = [
+        e
+        for e in evidence
+        if has_type(e.text, kind, question) and not (texts and names_missing_from(question, [e.source], texts))
+    ]
     pool = [e for e in fitting if e.number in set(prefer)] or fitting
     if not pool:
         return None
@@ -122,7 +166,8 @@ def ask_stream(
     rewritten = time.perf_counter()
     hits = retriever.search(search_question, k=settings.answer_chunks)
     evidence = select_evidence(search_question, hits, retriever.embedder, settings.evidence_sentences)
-    covered = coverage(search_question, evidence, _idf_for(retriever))
+    facts = _facts_for(retriever)
+    covered = coverage(search_question, evidence, facts.idf)
     retrieved = time.perf_counter()
     base = Answer(question, "", (), False, tuple(hits), Timings(), search_question, model_name)
 
@@ -143,10 +188,16 @@ def ask_stream(
         return
 
     def fallback(
-        prefer: Sequence[int], why: str, first_token: float, prompt: float = 0.0, generation: float = 0.0
+        prefer: Sequence[int],
+        why: str,
+        first_token: float,
+        prompt: float = 0.0,
+        generation: float = 0.0,
+        only_preferred: bool = False,
     ) -> Answer:
         """The best fitting evidence sentence, quoted and cited; or an abstention when none fits."""
-        picked = extractive(evidence, search_question, prefer)
+        pool = [e for e in evidence if e.number in set(prefer)] if only_preferred else evidence
+        picked = extractive(pool, search_question, prefer, facts.texts)
         if picked is None:
             answer = replace(base, text=ABSTAIN_TEXT, abstained=True, reason=why)
         else:
@@ -181,18 +232,32 @@ def ask_stream(
         return
     draft = strip_markers(reply.answer)
     final, citations = cite(draft, reply.evidence, evidence, search_question)
+    if unsupported_terms(draft, [c.quote for c in citations], search_question):  # cited the wrong sentence?
+        # Re-cited sentences must hold every word of the draft, not only what it adds to the question:
+        # "Pakistan will buy 150,000 doses" is not borne out by "Russia will provide 150,000 more".
+        numbers = recite(draft, reply.evidence, evidence, search_question)
+        recited, quoted = cite(draft, numbers, evidence)
+        if quoted and not unsupported_terms(draft, [c.quote for c in quoted], ""):
+            final, citations = recited, quoted
+    if names_missing_from(search_question, (c.source for c in citations), facts.texts):  # a second article?
+        kept = [e.number for e in evidence if any((e.source, e.start) == (c.source, c.start) for c in citations)]
+        more = other_articles(draft, citations, hits, len(evidence) + 1)
+        final, citations = cite(draft, kept + [e.number for e in more], [*evidence, *more])
     kind = expected_type(search_question)
-    grounded = (
-        citations
-        and not unsupported_terms(draft, [c.quote for c in citations], search_question)
-        and adds_information(draft, search_question)
-        and has_type(draft, kind, search_question)
-    )
     base = replace(base, draft=draft)
-    if grounded:
+    problem = ""
+    if not adds_information(draft, search_question):
+        problem = "the model's answer only repeats the question"
+    elif not has_type(draft, kind, search_question):
+        problem = f"the model's answer holds no {kind}, which the question asks for"
+    elif missing := names_missing_from(search_question, (c.source for c in citations), facts.texts):
+        problem = f"the cited articles do not mention {', '.join(sorted(missing))}"
+    if problem:  # the model found nothing that answers this question: no sentence is put in its place
+        yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)
+    elif citations and not unsupported_terms(draft, [c.quote for c in citations], search_question):
         yield finish(replace(base, text=final, citations=citations), *times)
-    else:
-        yield fallback(reply.evidence, no_fit, *times)
+    else:  # a fitting answer the cited sentences do not bear out: the sentence it cited, if one fits
+        yield fallback(reply.evidence, no_fit, *times, only_preferred=True)
 
 
 def ask(

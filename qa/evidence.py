@@ -74,16 +74,32 @@ def content_terms(text: str) -> set[str]:
     return {t for t in bm25_tokenize([text])[0] if t not in QUESTION_WORDS}
 
 
-def split_hits(hits: Sequence[Hit]) -> list[tuple[str, str, int, int, int]]:
-    """The sentences of the hits, de-duplicated: (source, text, start, end, hit rank)."""
-    seen: set[tuple[str, int]] = set()
+_BYLINE = re.compile(r"^\s*by\s+[A-Z]", re.IGNORECASE)
+_AUTHOR_TERMS = "wrote, written by the author, reporter, writer of the article"
+_STATEMENT_END = re.compile(r"[.!?\"'\u201d\u2019)]\s*$")
+
+
+def is_statement(text: str) -> bool:
+    """Whether a line reads as a statement (ends like a sentence) or a byline, rather than a heading,
+    a caption or page furniture ("Backchannel peace talks", "Leave a Comment")."""
+    return bool(_STATEMENT_END.search(text) or _BYLINE.match(text))
+
+
+def split_hits(hits: Sequence[Hit]) -> list[tuple[str, str, int, int, int, str]]:
+    """The statements of the hits, de-duplicated: (source, text, start, end, hit rank, text to score).
+    A byline ("By Ayaz Gul April 25, 2021") is scored together with its article's title and words
+    for authorship, so "Who wrote the article about ...?" finds it."""
+    seen: set[str] = set()
     sentences = []
     for rank, hit in enumerate(hits):
+        title = hit.text.strip().splitlines()[0] if hit.start == 0 and hit.text.strip() else ""
         for s, e in sentence_spans(hit.text):
-            key = (hit.source, hit.start + s)
-            if key not in seen:
+            text = hit.text[s:e]
+            key = " ".join(text.split())  # a repeated line (a title printed twice) is shown once
+            if key not in seen and is_statement(text):
                 seen.add(key)
-                sentences.append((hit.source, hit.text[s:e], hit.start + s, hit.start + e, rank))
+                scored = f"{title}. {_AUTHOR_TERMS}: {text}" if _BYLINE.match(text) else text
+                sentences.append((hit.source, text, hit.start + s, hit.start + e, rank, scored))
     return sentences
 
 
@@ -94,12 +110,12 @@ def select_evidence(question: str, hits: Sequence[Hit], embedder: Embedder, limi
     sentences = split_hits(hits)
     if not sentences:
         return []
-    vectors = embedder.embed([question] + [s[1] for s in sentences])
+    vectors = embedder.embed([question] + [s[5] for s in sentences])
     cosines = vectors[1:] @ vectors[0]
     terms = content_terms(question)
     scored = []
-    for (source, text, start, end, rank), cosine in zip(sentences, cosines, strict=True):
-        overlap = len(terms & content_terms(text)) / len(terms) if terms else 0.0
+    for (source, text, start, end, rank, scored_text), cosine in zip(sentences, cosines, strict=True):
+        overlap = len(terms & content_terms(scored_text)) / len(terms) if terms else 0.0
         scored.append((float(cosine) + overlap - 0.01 * rank, source, text, start, end))
     best = sorted(scored, key=lambda item: -item[0])[:limit]
     order = {source: i for i, source in enumerate(dict.fromkeys(h.source for h in hits))}
@@ -216,6 +232,33 @@ def key_terms(question: str) -> set[str]:
     return names | set(NUMBER.findall(question))
 
 
+_NAME_RUN = re.compile(r"[A-Z][\w\u2019'-]*(?:\s+(?:of\s+)?[A-Z][\w\u2019'-]*)*")
+_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}\b")
+
+
+def acronyms(text: str) -> set[str]:
+    """The acronyms ``text`` writes ("U.S.", "LOC") and those its multi-word names make ("Line of
+    Control" -> "LOC"), as bare capitals: either way of writing a name finds the other."""
+    written = {a.replace(".", "") for a in _ACRONYM.findall(text)}
+    made = set()
+    for run in _NAME_RUN.findall(text):
+        words = run.split()
+        if len(words) > 1:  # "Line of Control" makes "LC" and "LOC"
+            made.add("".join(w[0] for w in words if w[0].isupper()))
+            made.add("".join(w[0] for w in words).upper())
+    return written | made
+
+
 def missing_key_terms(question: str, evidence: Sequence[Evidence]) -> set[str]:
-    text = " ".join(e.text for e in evidence).lower()
-    return {t for t in key_terms(question) if t not in text}
+    """The question's names and numbers that the evidence does not hold, in words or as an acronym."""
+    joined = " ".join(e.text for e in evidence)
+    text = joined.lower()
+    missing = {t for t in key_terms(question) if not all(part in text for part in t.split("-"))}
+    if not missing:
+        return missing
+    found_acronyms = acronyms(joined)
+    for run in _NAME_RUN.findall(question):
+        words = {re.sub(r"['\u2019]s$", "", w.lower()) for w in run.split()}
+        if acronyms(run) & found_acronyms:
+            missing -= words
+    return missing

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.answer import AnswerStream, cite, markers_in, parse_reply, unsupported_terms
+from qa.answer import AnswerStream, cite, markers_in, parse_reply, recite, unsupported_terms
 from qa.evidence import Evidence
 
 EVIDENCE = [
@@ -59,3 +59,18 @@ def test_answer_stream_yields_exactly_the_answer_field_however_it_is_cut(answer:
     streamed = "".join(stream.feed(raw[a:b]) for a, b in itertools.pairwise(points))
     assert streamed == answer
     assert stream.raw == raw
+
+
+def test_of_several_cited_sentences_the_fewest_that_hold_the_answer_are_kept() -> None:
+    evidence = [
+        Evidence(1, "a.txt", "The Pulwama terror attack led to the Balakot strikes.", 0, 53, 0.9),
+        Evidence(2, "b.txt", "The standoff recalls the 2019 Pulwama attack.", 0, 45, 0.8),
+        Evidence(3, "c.txt", "Russia will provide 150,000 more doses.", 0, 39, 0.7),
+    ]
+    question = "Which terror attack led to the Balakot strikes?"
+    text, citations = cite("The Pulwama terror attack.", [2, 1], evidence, question)
+    assert (text, [c.source for c in citations]) == ("The Pulwama terror attack. [1]", ["b.txt"])
+    text, citations = cite("Pulwama in 2019, then 150,000 doses.", [1, 3, 2], evidence, question)
+    assert [c.source for c in citations] == ["c.txt", "b.txt"]  # b.txt holds both Pulwama and 2019
+    assert recite("The Pulwama terror attack, in 2019.", [3], evidence, question) == [2]
+    assert recite("Nothing of it.", [1], evidence, question) == []

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from qa.answer import ABSTAIN_TEXT, ANSWER_SCHEMA, REWRITE_PROMPT
-from qa.ask import ask, ask_stream
+from qa.ask import ask, ask_stream, names_missing_from
 from qa.config import Settings
 from qa.types import Answer
-from tests.conftest import index_with_fake_embedder
+from tests.conftest import SEEDS, index_with_fake_embedder
 from tests.fakes import HashEmbedder, ScriptedGenerator, json_reply, numbered_sentences
 
 VACCINE = "How many doses of the Sputnik-V vaccine will Pakistan buy?"
@@ -131,8 +131,44 @@ def test_the_models_draft_is_kept_beside_the_checked_answer(settings: Settings) 
 
 def test_answer_citing_nothing_valid_is_not_presented_as_grounded(settings: Settings) -> None:
     answer = ask(VACCINE, settings=settings, generator=ScriptedGenerator(lambda s, u: json_reply([9], True, "Lots.")))
-    assert answer.citations and answer.text != "Lots."
-    assert answer.text.endswith("[1]")
+    assert answer.abstained and answer.text == ABSTAIN_TEXT and answer.citations == ()
+    assert answer.reason == "the model's answer holds no number, which the question asks for"
+    assert answer.draft == "Lots."
+
+
+def test_a_fitting_draft_that_cites_a_wrong_sentence_is_cited_to_the_sentence_holding_it(
+    settings: Settings, corpus: Path
+) -> None:
+    model = ScriptedGenerator(lambda s, u: json_reply([9], True, "Islamabad will buy 5 million doses."))
+    answer = ask(VACCINE, settings=settings, generator=model)
+    assert answer.text == "Islamabad will buy 5 million doses. [1]"
+    assert [c.source for c in answer.citations] == ["004_07e1443d25d1940b.txt"]
+    assert "buy 5 million doses" in answer.citations[0].quote
+    check_citations(answer, corpus)
+
+
+def test_an_answer_from_an_article_that_never_names_what_was_asked_abstains(settings: Settings) -> None:
+    """The Pulwama sentence's "40" is no answer about Balakot: its article never mentions Balakot."""
+
+    def reply(system: str, user: str) -> str:
+        number = next((n for n, t in numbered_sentences(user).items() if "killed 40" in t), 1)
+        return json_reply([number], True, "40 people died in the Balakot strikes.")
+
+    question = "How many people died in the Balakot strikes?"
+    answer = ask(question, settings=settings, generator=ScriptedGenerator(reply))
+    assert answer.abstained and answer.text == ABSTAIN_TEXT and answer.citations == ()
+    texts = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    assert names_missing_from(question, ["003_846f8b5f639282ae.txt"], texts) == {"balakot"}
+    assert names_missing_from(question, ["002_a84510b569571809.txt"], texts) == set()
+    both = "Which U.S. president is named in the articles on David Hale and on Pahalgam?"
+    assert names_missing_from(both, ["001_a6f6af1ea4f89335.txt"], texts) == {"pahalgam"}
+    assert names_missing_from(both, ["001_a6f6af1ea4f89335.txt", "003_846f8b5f639282ae.txt"], texts) == set()
+
+
+def test_a_draft_that_only_repeats_the_question_abstains(settings: Settings) -> None:
+    model = ScriptedGenerator(lambda s, u: json_reply([1], True, "Pakistan will buy doses of the Sputnik-V vaccine."))
+    answer = ask(VACCINE, settings=settings, generator=model)
+    assert answer.abstained and answer.reason == "the model's answer only repeats the question"
 
 
 def test_follow_up_is_rewritten_for_retrieval_but_keeps_the_users_words(settings: Settings) -> None:

@@ -2,7 +2,19 @@ from __future__ import annotations
 
 import pytest
 
-from qa.evidence import Evidence, coverage, expected_type, has_type, key_terms, missing_key_terms
+from qa.evidence import (
+    Evidence,
+    acronyms,
+    coverage,
+    expected_type,
+    has_type,
+    is_statement,
+    key_terms,
+    missing_key_terms,
+    select_evidence,
+)
+from qa.types import Hit
+from tests.fakes import HashEmbedder
 
 
 @pytest.mark.parametrize(
@@ -47,3 +59,26 @@ def test_missing_key_terms_and_coverage() -> None:
     assert coverage("How many Pfizer doses has Russia provided?", evidence) == pytest.approx(
         3 / 4
     )  # provid, dose, russia of pfizer, dose, russia, provid
+
+
+def test_a_name_is_found_written_out_or_as_its_acronym() -> None:
+    assert acronyms("the Line of Control (LOC), the U.S. and the United States") == {"LOC", "LC", "US"}
+    hale = [Evidence(1, "a.txt", "U.S. Under Secretary David Hale spoke with Foreign Secretary Mahmood.", 0, 70, 1.0)]
+    assert missing_key_terms("Who represented the United States on the call?", hale) == set()
+    loc = [Evidence(1, "a.txt", "Clashes along the de facto border, known as the Line of Control.", 0, 64, 1.0)]
+    assert missing_key_terms("What is the LOC?", loc) == set()
+    assert missing_key_terms("What is the FATF?", loc) == {"fatf"}
+    standoff = [Evidence(1, "a.txt", "Pakistan and India exchanged fire.", 0, 34, 1.0)]
+    assert missing_key_terms("Who spoke on the India-Pakistan standoff?", standoff) == set()
+
+
+def test_headings_are_not_evidence_and_a_byline_is_found_by_its_articles_title() -> None:
+    assert is_statement("Pakistan offered supplies.") and is_statement("By Ayaz Gul April 25, 2021")
+    assert not is_statement("Backchannel peace talks") and not is_statement("Leave a Comment")
+    text = "Pakistan Offers India Key Medical Supplies\n\nBy Ayaz Gul April 25, 2021\n\nThe offer came on Saturday."
+    hits = [Hit("c1", "a.txt", text, 0, len(text), 1.0)]
+    evidence = select_evidence("Who wrote the article about medical supplies?", hits, HashEmbedder(), 1)
+    assert [e.text for e in evidence] == ["By Ayaz Gul April 25, 2021"]
+    assert text[evidence[0].start : evidence[0].end] == evidence[0].text
+    every = select_evidence("Who wrote the article about medical supplies?", hits, HashEmbedder(), 5)
+    assert [e.text for e in every] == ["By Ayaz Gul April 25, 2021", "The offer came on Saturday."]
