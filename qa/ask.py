@@ -114,6 +114,31 @@ def other_articles(draft: str, citations: Sequence[Citation], hits: Sequence[Hit
     return list(found.values())
 
 
+def cited_draft(
+    draft: str,
+    numbers: Sequence[int],
+    question: str,
+    evidence: Sequence[Evidence],
+    hits: Sequence[Hit],
+    texts: dict[str, str],
+) -> tuple[str, tuple[Citation, ...]]:
+    """The draft with its citations: the evidence ``numbers`` the model gave, repaired where they fall
+    short. A draft whose words its cited sentences do not hold is cited to the sentences that hold every
+    word of it (not only what it adds to the question: "Pakistan will buy 150,000 doses" is not borne
+    out by "Russia will provide 150,000 more"). When the cited files lack a name of the question, a
+    sentence holding the draft is cited from each other retrieved file too."""
+    final, citations = cite(draft, numbers, evidence, question)
+    if unsupported_terms(draft, [c.quote for c in citations], question):
+        recited, quoted = cite(draft, recite(draft, numbers, evidence, question), evidence)
+        if quoted and not unsupported_terms(draft, [c.quote for c in quoted], ""):
+            final, citations = recited, quoted
+    if names_missing_from(question, (c.source for c in citations), texts):
+        kept = [e.number for e in evidence if any((e.source, e.start) == (c.source, c.start) for c in citations)]
+        more = other_articles(draft, citations, hits, len(evidence) + 1)
+        final, citations = cite(draft, kept + [e.number for e in more], [*evidence, *more])
+    return final, citations
+
+
 def standalone_question(question: str, history: Sequence[str], generator: Generator | None) -> str:
     """A follow-up rewritten to stand alone, for retrieval. Without a model (or when the model
     replies with nothing useful), the last earlier question is put in front of it."""
@@ -231,18 +256,7 @@ def ask_stream(
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
         return
     draft = strip_markers(reply.answer)
-    final, citations = cite(draft, reply.evidence, evidence, search_question)
-    if unsupported_terms(draft, [c.quote for c in citations], search_question):  # cited the wrong sentence?
-        # Re-cited sentences must hold every word of the draft, not only what it adds to the question:
-        # "Pakistan will buy 150,000 doses" is not borne out by "Russia will provide 150,000 more".
-        numbers = recite(draft, reply.evidence, evidence, search_question)
-        recited, quoted = cite(draft, numbers, evidence)
-        if quoted and not unsupported_terms(draft, [c.quote for c in quoted], ""):
-            final, citations = recited, quoted
-    if names_missing_from(search_question, (c.source for c in citations), facts.texts):  # a second article?
-        kept = [e.number for e in evidence if any((e.source, e.start) == (c.source, c.start) for c in citations)]
-        more = other_articles(draft, citations, hits, len(evidence) + 1)
-        final, citations = cite(draft, kept + [e.number for e in more], [*evidence, *more])
+    final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts.texts)
     kind = expected_type(search_question)
     base = replace(base, draft=draft)
     problem = ""
