@@ -90,6 +90,8 @@ def _facts_for(retriever: Retriever) -> CorpusFacts:
             for chunk in chunks:
                 texts.setdefault(chunk.source, []).append(chunk.text)
             joined = {source: "\n".join(parts) for source, parts in texts.items()}
+            for old in [path for path in _facts if path.parent == retriever.index.path.parent]:
+                del _facts[old]  # an index folder's older versions (a web page's uploads) are let go
             _facts[retriever.index.path] = CorpusFacts(idf_table([c.text for c in chunks]), joined)
         return _facts[retriever.index.path]
 
