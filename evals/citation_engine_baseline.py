@@ -20,6 +20,7 @@ from evals.gold import QUESTIONS, SEEDS, load_questions
 from qa.config import Settings
 from qa.corpus import read_corpus
 from qa.embed import minilm_path
+from qa.generate import plain_cpu_weights
 from qa.model import BUNDLED, ensure_model_file
 
 # How the engine's answers say that the sources do not answer.
@@ -52,17 +53,18 @@ def build_engine(settings: Settings) -> Any:
         turns = "".join(f"<|im_start|>{m.role.value}\n{m.content}<|im_end|>\n" for m in messages)
         return turns + "<|im_start|>assistant\n"
 
-    llm = LlamaCPP(
-        model_path=str(ensure_model_file(model, settings.cache_dir)),
-        temperature=0.0,
-        max_new_tokens=200,
-        context_window=4096,
-        generate_kwargs={"stop": ["<|im_end|>"]},
-        model_kwargs={"n_threads": settings.n_threads, "n_gpu_layers": 0},
-        messages_to_prompt=chatml,
-        completion_to_prompt=lambda text: f"<|im_start|>user\n{text}<|im_end|>\n<|im_start|>assistant\n",
-        verbose=False,
-    )
+    with plain_cpu_weights():  # the same llama.cpp settings as ours: without them it crashes on AMX CPUs
+        llm = LlamaCPP(
+            model_path=str(ensure_model_file(model, settings.cache_dir)),
+            temperature=0.0,
+            max_new_tokens=200,
+            context_window=4096,
+            generate_kwargs={"stop": ["<|im_end|>"]},
+            model_kwargs={"n_threads": settings.n_threads, "n_gpu_layers": 0},
+            messages_to_prompt=chatml,
+            completion_to_prompt=lambda text: f"<|im_start|>user\n{text}<|im_end|>\n<|im_start|>assistant\n",
+            verbose=False,
+        )
     return CitationQueryEngine.from_args(index, llm=llm, similarity_top_k=3)
 
 

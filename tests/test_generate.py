@@ -14,7 +14,7 @@ import pytest
 from qa.answer import ANSWER_SCHEMA
 from qa.ask import ask
 from qa.config import Settings
-from qa.generate import OpenAICompatibleGenerator
+from qa.generate import OpenAICompatibleGenerator, plain_cpu_weights
 from tests.conftest import index_with_fake_embedder
 from tests.fakes import json_reply, numbered_sentences
 
@@ -108,3 +108,13 @@ def test_ask_through_the_openai_backend(server: FakeChatServer, corpus: Path, se
 def test_openai_backend_needs_a_url_and_a_model() -> None:
     with pytest.raises(ValueError, match="answer_backend 'openai' needs openai_base_url and openai_model"):
         Settings(answer_backend="openai")
+
+
+def test_models_load_without_extra_weight_buffers_only_inside_the_context() -> None:
+    import llama_cpp.llama_cpp as low
+
+    original = low.llama_model_default_params
+    assert original().use_extra_bufts is True  # llama.cpp's default: repacked (and, on AMX CPUs, AMX) weights
+    with plain_cpu_weights():
+        assert low.llama_model_default_params().use_extra_bufts is False
+    assert low.llama_model_default_params is original
