@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import resource
 import statistics
 import subprocess
@@ -42,11 +43,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_child(module: str, *args: str, timeout: float = 7200) -> dict[str, Any]:
-    """Runs ``python -m module args`` in a fresh process (so its peak memory is its own) and returns
-    the JSON object it prints on its last line of standard output."""
+def run_child(module: str, *args: str, timeout: float = 7200, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Runs ``python -m module args`` in a fresh process (so its peak memory is its own), with ``env``
+    added to the environment, and returns the JSON object it prints on its last line of standard output."""
     done = subprocess.run(
-        [sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
     if done.returncode != 0:
         raise RuntimeError(f"{module} {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")

@@ -1,5 +1,6 @@
 """Can another backend embed faster with the same vectors? MiniLM through sentence-transformers (torch
-fp32, the default) against ONNX Runtime, fp32 and int8 (dynamic quantisation), on the same chunks.
+fp32) against torch with bfloat16 autocast (the default on CPUs with AMX) and ONNX Runtime, fp32 and
+int8 (dynamic quantisation), on the same chunks.
 Needs ``pip install onnx==1.23.2 onnxruntime==1.31.1`` (not project dependencies: no backend passed).
 
     python -m bench.embedding_backends [--chunks 256]
@@ -22,7 +23,7 @@ from evals.squad import DEFAULT_SQUAD
 from qa.chunking import chunk_document
 from qa.config import Settings
 from qa.corpus import read_corpus
-from qa.embed import Vectors, load_embedder, minilm_path
+from qa.embed import Vectors, fast_bf16, load_embedder, minilm_path
 
 TOLERANCE = 0.99
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -87,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     documents, _ = read_corpus(args.squad / "docs")
     texts = [c.text for d in documents for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
     texts = texts[: args.chunks]
-    fp32, int8 = export(settings.cache_dir / "onnx")
-    embedder = load_embedder(settings.embedder, settings.embed_batch_size)
+    embedder = load_embedder(settings.embedder, settings.embed_batch_size, "fp32")
     embedder.embed(texts[:8])  # warm-up
     started = time.perf_counter()
     reference = embedder.embed(texts)
@@ -98,6 +98,25 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|")
     base = seconds["torch fp32 (sentence-transformers)"]
     print(f"| torch fp32 (sentence-transformers) | {len(texts) / base:.1f} | 1.00x | 1 / 1 | yes |")
+
+    def row(name: str, took: float, vectors: Vectors) -> None:
+        cosine = (vectors * reference).sum(axis=1)
+        passes = "yes" if cosine.min() >= TOLERANCE else "no"
+        print(
+            f"| {name} | {len(texts) / took:.1f} | {base / took:.2f}x | {cosine.min():.4f} / {cosine.mean():.4f} "
+            f"| {passes} |"
+        )
+
+    bf16 = load_embedder(settings.embedder, settings.embed_batch_size, "bf16")
+    bf16.embed(texts[:8])  # warm-up
+    started = time.perf_counter()
+    vectors = bf16.embed(texts)
+    row(f"torch bf16 autocast (AMX: {'yes' if fast_bf16() else 'no'})", time.perf_counter() - started, vectors)
+    try:
+        fp32, int8 = export(settings.cache_dir / "onnx")
+    except ImportError:
+        print("| ONNX Runtime | - | - | - | not installed: pip install onnx==1.23.2 onnxruntime==1.31.1 |")
+        return 0
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(minilm_path()))
@@ -106,13 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         onnx_embed(session, tokenizer, texts[:8], settings.embed_batch_size)  # warm-up
         started = time.perf_counter()
         vectors = onnx_embed(session, tokenizer, texts, settings.embed_batch_size)
-        took = time.perf_counter() - started
-        cosine = (vectors * reference).sum(axis=1)
-        passes = "yes" if cosine.min() >= TOLERANCE else "no"
-        print(
-            f"| {name} | {len(texts) / took:.1f} | {base / took:.2f}x | {cosine.min():.4f} / {cosine.mean():.4f} "
-            f"| {passes} |"
-        )
+        row(name, time.perf_counter() - started, vectors)
     return 0
 
 

@@ -44,12 +44,12 @@ def repeated_corpus(docs: Path, target: Path, min_chunks: int, chunks_per_copy: 
 
 def index_ours(docs: Path, index_dir: Path, exact_max: int | None) -> dict[str, Any]:
     from qa.config import Settings
-    from qa.embed import load_embedder
+    from qa.embed import embedder_for
     from qa.index import EXACT_MAX_CHUNKS, build_index, load_index
 
     settings = Settings.from_env(corpus_dir=docs, index_dir=index_dir)
     started = time.perf_counter()
-    embedder = load_embedder(settings.embedder, settings.embed_batch_size)
+    embedder = embedder_for(settings)
     loaded = time.perf_counter()
     report = build_index(docs, index_dir, settings=settings, embedder=embedder, exact_max=exact_max or EXACT_MAX_CHUNKS)
     done = time.perf_counter()
@@ -60,6 +60,7 @@ def index_ours(docs: Path, index_dir: Path, exact_max: int | None) -> dict[str, 
         "chunks": report.chunks,
         "embedded": report.embedded_chunks,
         "layout": layout,
+        "precision": embedder.precision,
     }
 
 
@@ -67,11 +68,11 @@ def update_ours(docs: Path, index_dir: Path) -> dict[str, Any]:
     """Seconds to add one new article to the index of ``docs`` (its first article with one line changed,
     so a few chunks are new) and to remove it again, with the embedder already loaded."""
     from qa.config import Settings
-    from qa.embed import load_embedder
+    from qa.embed import embedder_for
     from qa.index import build_index
 
     settings = Settings.from_env(corpus_dir=docs, index_dir=index_dir)
-    embedder = load_embedder(settings.embedder, settings.embed_batch_size)
+    embedder = embedder_for(settings)
     first = min(p for p in docs.rglob("*.txt"))
     probe = docs / "zz-update-probe.txt"
     probe.write_text("A new opening line for the update probe.\n" + first.read_text(encoding="utf-8"), encoding="utf-8")

@@ -24,7 +24,10 @@ def indexing_table(index: dict[str, Any], large: dict[str, Any] | None) -> list[
         "pipeline", "corpus", "chunks", "embedded", "model load", "indexing", "chunks/s", "MB/s",
         "no-change re-index", "peak memory",
     )  # fmt: skip
-    rows: list[tuple[str, str, dict[str, Any]]] = [("qa (this project)", "SQuAD articles", index["ours"])]
+    precision = index["ours"].get("precision", "fp32")
+    rows: list[tuple[str, str, dict[str, Any]]] = [(f"qa (this project), {precision}", "SQuAD articles", index["ours"])]
+    if "ours_fp32" in index:
+        rows.append(("qa, fp32 embeddings", "SQuAD articles", index["ours_fp32"]))
     rows.append(("llama-index, default settings", "SQuAD articles", index["reference"]))
     if "reference_sized" in index:
         size = index["reference_sized"]["chunk_size"]
@@ -54,7 +57,11 @@ def indexing_table(index: dict[str, Any], large: dict[str, Any] | None) -> list[
         f"Throughput in MB/s, qa over llama-index with its defaults: {ours / _rate(index['reference'])[1]:.2f}x"
     )
     if "reference_sized" in index:
-        lines[-1] += f"; over llama-index with chunks of our size: {ours / _rate(index['reference_sized'])[1]:.2f}x."
+        sized = _rate(index["reference_sized"])[1]
+        lines[-1] += f"; over llama-index with chunks of our size: {ours / sized:.2f}x"
+        if "ours_fp32" in index:
+            lines[-1] += f" ({_rate(index['ours_fp32'])[1] / sized:.2f}x with fp32 embeddings)"
+    lines[-1] += "."
     return lines
 
 
@@ -136,11 +143,14 @@ def plot(results: dict[str, Any], out: Path) -> list[str]:
         names.append("search.png")
     if "index" in results:
         index = results["index"]
-        bars = [("qa", index["ours"]), ("llama-index\ndefaults", index["reference"])]
+        bars = [(f"qa\n{index['ours'].get('precision', 'fp32')}", index["ours"])]
+        if "ours_fp32" in index:
+            bars.append(("qa\nfp32", index["ours_fp32"]))
+        bars.append(("llama-index\ndefaults", index["reference"]))
         if "reference_sized" in index:
             bars.append((f"llama-index\n{index['reference_sized']['chunk_size']}-token", index["reference_sized"]))
         fig, ax = plt.subplots(figsize=(5.5, 3.5))
-        ax.bar([b[0] for b in bars], [_rate(b[1])[1] for b in bars], color=["C0", "C1", "C2"][: len(bars)])
+        ax.bar([b[0] for b in bars], [_rate(b[1])[1] for b in bars], color=[f"C{i}" for i in range(len(bars))])
         ax.set(ylabel="MB of text per second", title="Indexing the SQuAD articles")
         fig.tight_layout()
         fig.savefig(out / "indexing.png", dpi=110)

@@ -37,7 +37,7 @@ def make_pool(index_dir: Path, squad_json: Path, queries: int, seed: int = 0) ->
     questions held out as queries."""
     from evals.squad import load_squad
     from qa.config import Settings
-    from qa.embed import load_embedder
+    from qa.embed import embedder_for
     from qa.index import load_index
 
     settings = Settings.from_env(index_dir=index_dir)
@@ -45,7 +45,7 @@ def make_pool(index_dir: Path, squad_json: Path, queries: int, seed: int = 0) ->
     questions = sorted({q.question for q in load_squad(squad_json, None, seed=seed)})
     order = np.random.default_rng(seed).permutation(len(questions))
     started = time.perf_counter()
-    vectors = load_embedder(settings.embedder).embed([questions[i] for i in order])
+    vectors = embedder_for(settings).embed([questions[i] for i in order])
     seconds = time.perf_counter() - started
     return {"pool": np.concatenate([chunks, vectors[queries:]]), "queries": vectors[:queries], "embed_s": seconds}
 

@@ -36,6 +36,8 @@ from qa.answer import (
 from qa.config import Settings
 from qa.evidence import (
     Evidence,
+    asked_attribute,
+    content_terms,
     coverage,
     expected_type,
     has_type,
@@ -104,6 +106,10 @@ def names_missing_from(question: str, sources: Iterable[str], texts: dict[str, s
     return missing_key_terms(question, files)
 
 
+def quoted_terms(citations: Sequence[Citation]) -> set[str]:
+    return set().union(*(content_terms(c.quote) for c in citations))
+
+
 def other_articles(draft: str, citations: Sequence[Citation], hits: Sequence[Hit], first_number: int) -> list[Evidence]:
     """For an answer that two articles bear out ("Which prime minister appears in both ...?"): from
     each retrieved file not yet cited, its first sentence that holds every word of the draft, numbered
@@ -153,16 +159,23 @@ def standalone_question(question: str, history: Sequence[str], generator: Genera
 
 
 def extractive(
-    evidence: Sequence[Evidence], question: str, prefer: Sequence[int] = (), texts: dict[str, str] | None = None
+    evidence: Sequence[Evidence],
+    question: str,
+    prefer: Sequence[int] = (),
+    texts: dict[str, str] | None = None,
+    attribute: str | None = None,
 ) -> tuple[str, int] | None:
     """The best-scoring evidence sentence that holds the kind of answer asked for (a number, a date,
     a name), among ``prefer`` when any qualifies, and its number; None when no sentence does. Given
-    the files' ``texts``, a sentence from a file that lacks a name or number of the question is passed over."""
+    the files' ``texts``, a sentence from a file that lacks a name or number of the question is passed
+    over; given the ``attribute`` asked about ("budget"), so is a sentence that does not say it."""
     kind = expected_type(question)
     fitting = [
         e
         for e in evidence
-        if has_type(e.text, kind, question) and not (texts and names_missing_from(question, [e.source], texts))
+        if has_type(e.text, kind, question)
+        and not (texts and names_missing_from(question, [e.source], texts))
+        and not (attribute and not content_terms(attribute) <= content_terms(e.text))
     ]
     pool = [e for e in fitting if e.number in set(prefer)] or fitting
     if not pool:
@@ -214,6 +227,8 @@ def ask_stream(
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), 0.0)
         return
 
+    kind, attribute = expected_type(search_question), asked_attribute(question)
+
     def fallback(
         prefer: Sequence[int],
         why: str,
@@ -224,7 +239,7 @@ def ask_stream(
     ) -> Answer:
         """The best fitting evidence sentence, quoted and cited; or an abstention when none fits."""
         pool = [e for e in evidence if e.number in set(prefer)] if only_preferred else evidence
-        picked = extractive(pool, search_question, prefer, facts.texts)
+        picked = extractive(pool, search_question, prefer, facts.texts, attribute)
         if picked is None:
             answer = replace(base, text=ABSTAIN_TEXT, abstained=True, reason=why)
         else:
@@ -232,7 +247,9 @@ def ask_stream(
             answer = replace(base, text=text, citations=citations)
         return finish(answer, first_token, prompt, generation)
 
-    no_fit = f"no passage holds the {expected_type(search_question)} the question asks for"
+    no_fit = f"no passage holds the {kind} the question asks for" if kind else "no passage answers the question"
+    if attribute:
+        no_fit = f"no passage that fits mentions the {attribute} asked about"
     if model is None:
         answer = fallback((), no_fit, 0.0)  # first token = total: the whole text arrives at once
         yield answer.text
@@ -259,7 +276,6 @@ def ask_stream(
         return
     draft = strip_markers(reply.answer)
     final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts.texts)
-    kind = expected_type(search_question)
     base = replace(base, draft=draft)
     problem = ""
     if not adds_information(draft, search_question):
@@ -268,6 +284,8 @@ def ask_stream(
         problem = f"the model's answer holds no {kind}, which the question asks for"
     elif missing := names_missing_from(search_question, (c.source for c in citations), facts.texts):
         problem = f"the cited articles do not mention {', '.join(sorted(missing))}"
+    elif attribute and not content_terms(attribute) <= quoted_terms(citations):
+        problem = f"the cited sentences do not mention the {attribute} asked about"
     if problem:  # the model found nothing that answers this question: no sentence is put in its place
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)
     elif citations and not unsupported_terms(draft, [c.quote for c in citations], search_question):

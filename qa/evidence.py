@@ -35,6 +35,9 @@ QUESTION_WORDS = frozenset(
         "are",
         "was",
         "were",
+        "be",
+        "been",
+        "being",
         "he",
         "she",
         "they",
@@ -74,9 +77,33 @@ def content_terms(text: str) -> set[str]:
     return {t for t in bm25_tokenize([text])[0] if t not in QUESTION_WORDS}
 
 
+# The word that names the kind of answer asked for ("how long", "which two cities", "what percentage")
+# is what the answer fills in, not something the evidence must say: "nine years", "Karachi to Lahore".
+_ANSWER_KIND = re.compile(
+    r"\bhow\s+(long|far|old|often|much|many)\b"
+    r"|\b(?:what|which)\s+((?:(?:one|two|three|four|five)\s+)?"
+    r"(?:percentage|percent|number|share|amount|city|cities|country|countries|year|date|day|month|time))\b",
+    re.IGNORECASE,
+)
+
+
+def question_terms(question: str) -> set[str]:
+    """The content terms of a question, less the words that name the kind of answer it asks for."""
+    kind_words = " ".join(g for m in _ANSWER_KIND.finditer(question) for g in m.groups() if g)
+    return content_terms(question) - content_terms(kind_words)
+
+
 _BYLINE = re.compile(r"^\s*by\s+[A-Z]", re.IGNORECASE)
 _AUTHOR_TERMS = "wrote, written by the author, reporter, writer of the article"
 _STATEMENT_END = re.compile(r"[.!?\"'\u201d\u2019)]\s*$")
+
+
+_AUTHOR_QUESTION = re.compile(r"\bwho\s+(?:wrote|authored|reported|filed)\b|\b(?:author|reporter|writer)\b", re.I)
+
+
+def asks_for_author(question: str) -> bool:
+    """Whether the question asks who wrote an article ("Who wrote the article about ...?")."""
+    return bool(_AUTHOR_QUESTION.search(question))
 
 
 def is_statement(text: str) -> bool:
@@ -106,17 +133,20 @@ def split_hits(hits: Sequence[Hit]) -> list[tuple[str, str, int, int, int, str]]
 def select_evidence(question: str, hits: Sequence[Hit], embedder: Embedder, limit: int) -> list[Evidence]:
     """The ``limit`` sentences of ``hits`` that best match ``question``, numbered from 1 in
     file order. A sentence scores by cosine similarity to the question plus the share of the
-    question's content terms it holds; sentences of higher-ranked hits win ties."""
+    question's content terms it holds; sentences of higher-ranked hits win ties. For a question about
+    who wrote an article, bylines come first."""
     sentences = split_hits(hits)
     if not sentences:
         return []
     vectors = embedder.embed([question] + [s[5] for s in sentences])
     cosines = vectors[1:] @ vectors[0]
-    terms = content_terms(question)
+    terms = question_terms(question)
     scored = []
+    byline_bonus = 1.0 if asks_for_author(question) else 0.0  # only a byline says who wrote an article
     for (source, text, start, end, rank, scored_text), cosine in zip(sentences, cosines, strict=True):
         overlap = len(terms & content_terms(scored_text)) / len(terms) if terms else 0.0
-        scored.append((float(cosine) + overlap - 0.01 * rank, source, text, start, end))
+        bonus = byline_bonus if _BYLINE.match(text) else 0.0
+        scored.append((float(cosine) + overlap + bonus - 0.01 * rank, source, text, start, end))
     best = sorted(scored, key=lambda item: -item[0])[:limit]
     order = {source: i for i, source in enumerate(dict.fromkeys(h.source for h in hits))}
     best.sort(key=lambda item: (order[item[1]], item[3]))
@@ -126,7 +156,7 @@ def select_evidence(question: str, hits: Sequence[Hit], embedder: Embedder, limi
 def coverage(question: str, evidence: Sequence[Evidence], idf: dict[str, float] | None = None) -> float:
     """The (IDF-weighted) share of the question's content terms found in the evidence: low when the
     articles do not speak of what is asked."""
-    terms = content_terms(question)
+    terms = question_terms(question)
     if not terms:
         return 0.0
     found = set().union(*(content_terms(e.text) for e in evidence)) if evidence else set()
@@ -230,6 +260,21 @@ def key_terms(question: str) -> set[str]:
     names = {re.sub(r"['\u2019]s$", "", w.lower()) for w in _CAPITALISED.findall(question) if w != first}
     names = {n for n in names if content_terms(n)}  # "And", "Which" in a joined follow-up are no names
     return names | set(NUMBER.findall(question))
+
+
+_ATTRIBUTE = re.compile(
+    r"^\s*(?i:what|who|which)\s+(?i:is|was|are|were)\s+(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+)*?([a-z][\w-]*)\s+(?:of|for|at|in|to)\b"
+)
+_GENERIC_ATTRIBUTES = frozenset(["name", "number", "date", "year", "day", "time", "amount", "percentage", "share"])
+
+
+def asked_attribute(question: str) -> str | None:
+    """The attribute a "What is the X of Y?" / "Who is the X for Y?" question asks about ("budget",
+    "president", "spokesman"): a sentence that never says X does not give Y's X."""
+    match = _ATTRIBUTE.match(question)
+    if match is None or match.group(1).lower() in _GENERIC_ATTRIBUTES or not content_terms(match.group(1)):
+        return None
+    return match.group(1)
 
 
 _NAME_RUN = re.compile(r"[A-Z][\w\u2019'-]*(?:\s+(?:of\s+)?[A-Z][\w\u2019'-]*)*")

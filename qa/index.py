@@ -37,7 +37,7 @@ import numpy as np
 from qa.chunking import chunk_document
 from qa.config import Settings
 from qa.corpus import decode, scan
-from qa.embed import Embedder, Vectors, load_embedder
+from qa.embed import Embedder, Vectors, embedder_for
 from qa.errors import IndexLoadError
 from qa.sparse import SparseIndex, combine
 from qa.sparse import tokenize as bm25_tokenize
@@ -256,7 +256,7 @@ def build_index(
     if previous is not None and not (added or updated or removed):
         return report(len(previous), 0)
 
-    embedder = embedder or load_embedder(settings.embedder, settings.embed_batch_size)
+    embedder = embedder or embedder_for(settings)
     fresh: dict[str, list[Chunk]] = {}
     for source in (*added, *updated):
         document, decode_warning = decode(current[source])

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from qa.config import Settings
-from qa.embed import Embedder, load_embedder
+from qa.embed import Embedder, embedder_for
 from qa.errors import IndexLoadError
 from qa.index import LoadedIndex, current_version, load_index
 from qa.types import Hit
@@ -75,7 +75,7 @@ class Retriever:
     def open(cls, index_dir: Path, settings: Settings, embedder: Embedder | None = None) -> Retriever:
         settings = settings.with_(embedder=embedder.name) if embedder else settings
         index = load_index(index_dir, settings)
-        return cls(index, embedder or load_embedder(settings.embedder, settings.embed_batch_size), settings)
+        return cls(index, embedder or embedder_for(settings), settings)
 
     def search(self, question: str, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
         return self.search_many([question], k, mode)[0]

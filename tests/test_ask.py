@@ -165,6 +165,15 @@ def test_an_answer_from_an_article_that_never_names_what_was_asked_abstains(sett
     assert names_missing_from(both, ["001_a6f6af1ea4f89335.txt", "003_846f8b5f639282ae.txt"], texts) == set()
 
 
+def test_an_answer_whose_sentence_never_says_the_attribute_asked_about_abstains(settings: Settings) -> None:
+    """A sentence on the commission that says nothing of a budget does not give its budget."""
+    model = ScriptedGenerator(sentence_with("Inter-Governmental Commission"))
+    question = "What is the budget of the Pakistan-Russia Inter-Governmental Commission?"
+    answer = ask(question, settings=settings, generator=model)
+    assert answer.abstained and answer.reason == "the cited sentences do not mention the budget asked about"
+    assert "Inter-Governmental Commission" in answer.draft
+
+
 def test_a_draft_that_only_repeats_the_question_abstains(settings: Settings) -> None:
     model = ScriptedGenerator(lambda s, u: json_reply([1], True, "Pakistan will buy doses of the Sputnik-V vaccine."))
     answer = ask(VACCINE, settings=settings, generator=model)

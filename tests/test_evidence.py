@@ -5,12 +5,15 @@ import pytest
 from qa.evidence import (
     Evidence,
     acronyms,
+    asked_attribute,
+    asks_for_author,
     coverage,
     expected_type,
     has_type,
     is_statement,
     key_terms,
     missing_key_terms,
+    question_terms,
     select_evidence,
 )
 from qa.types import Hit
@@ -82,3 +85,35 @@ def test_headings_are_not_evidence_and_a_byline_is_found_by_its_articles_title()
     assert text[evidence[0].start : evidence[0].end] == evidence[0].text
     every = select_evidence("Who wrote the article about medical supplies?", hits, HashEmbedder(), 5)
     assert [e.text for e in every] == ["By Ayaz Gul April 25, 2021", "The offer came on Saturday."]
+
+
+def test_the_word_naming_the_kind_of_answer_is_not_a_term_the_evidence_must_hold() -> None:
+    cities = "Between which two cities will the pipeline carry gas?"
+    assert question_terms(cities) == {"between", "pipelin", "carri", "gas"}
+    assert question_terms("How long had it been since the last visit?") == {"sinc", "last", "visit"}
+    assert question_terms("What percentage did trade grow by?") == {"trade", "grow"}
+    assert question_terms("Which vaccine did India send?") == {"vaccin", "india", "send"}
+
+
+@pytest.mark.parametrize(
+    ("question", "attribute"),
+    [
+        ("What is the budget of the Inter-Governmental Commission?", "budget"),
+        ("Who is the president of the Financial Action Task Force?", "president"),
+        ("Who is Pakistan's ambassador in Washington?", "ambassador"),
+        ("What is the name of the foreign secretary?", None),
+        ("Who is the Chief Minister of Punjab?", None),
+        ("What did Modi say in reply?", None),
+    ],
+)
+def test_asked_attribute(question: str, attribute: str | None) -> None:
+    assert asked_attribute(question) == attribute
+
+
+def test_bylines_come_first_for_a_question_about_who_wrote_an_article() -> None:
+    text = "Pakistan offers India aid\nBy Ayaz Gul April 25, 2021\nPakistan offered India ventilators and oxygen kits."
+    hits = [Hit("c1", "a.txt", text, 0, len(text), 1.0)]
+    question = "Who wrote the article about Pakistan offering India ventilators?"
+    assert asks_for_author(question) and not asks_for_author("Who offered India ventilators?")
+    best = select_evidence(question, hits, HashEmbedder(), 1)
+    assert [e.text for e in best] == ["By Ayaz Gul April 25, 2021"]
