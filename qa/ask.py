@@ -49,7 +49,7 @@ from qa.evidence import (
 from qa.generate import Generator, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
 from qa.retrieve import Retriever, check_question, get_retriever
-from qa.types import Answer, Citation, Hit, Timings
+from qa.types import Answer, Chunk, Citation, Hit, Timings
 
 
 def check_length(question: str, settings: Settings) -> str:
@@ -78,6 +78,7 @@ class CorpusFacts:
 
     idf: dict[str, float]  # of each content term over the chunks
     texts: dict[str, str]  # each file's indexed text (its chunks joined), by source
+    chunks: dict[str, tuple[Chunk, ...]]  # each file's chunks, by source
 
 
 _facts_lock = threading.Lock()
@@ -88,13 +89,14 @@ def _facts_for(retriever: Retriever) -> CorpusFacts:
     with _facts_lock:
         if retriever.index.path not in _facts:
             chunks = retriever.index.chunks
-            texts: dict[str, list[str]] = {}
+            by_source: dict[str, list[Chunk]] = {}
             for chunk in chunks:
-                texts.setdefault(chunk.source, []).append(chunk.text)
-            joined = {source: "\n".join(parts) for source, parts in texts.items()}
+                by_source.setdefault(chunk.source, []).append(chunk)
+            joined = {source: "\n".join(c.text for c in parts) for source, parts in by_source.items()}
             for old in [path for path in _facts if path.parent == retriever.index.path.parent]:
                 del _facts[old]  # an index folder's older versions (a web page's uploads) are let go
-            _facts[retriever.index.path] = CorpusFacts(idf_table([c.text for c in chunks]), joined)
+            grouped = {source: tuple(parts) for source, parts in by_source.items()}
+            _facts[retriever.index.path] = CorpusFacts(idf_table([c.text for c in chunks]), joined, grouped)
         return _facts[retriever.index.path]
 
 
@@ -110,14 +112,28 @@ def quoted_terms(citations: Sequence[Citation]) -> set[str]:
     return set().union(*(content_terms(c.quote) for c in citations))
 
 
-def other_articles(draft: str, citations: Sequence[Citation], hits: Sequence[Hit], first_number: int) -> list[Evidence]:
+def passages_naming(missing: set[str], question: str, hits: Sequence[Hit], facts: CorpusFacts) -> list[Hit]:
+    """The retrieved hits, then the chunks of up to ``MAX_NAMING_FILES`` files that mention the names
+    ``missing`` (retrieved files first): where a second article's sentence may be found."""
+    retrieved = list(dict.fromkeys(h.source for h in hits))
+    files = [*retrieved, *(s for s in facts.texts if s not in retrieved)]
+    naming = [s for s in files if not names_missing_from(question, [s], facts.texts) & missing][:MAX_NAMING_FILES]
+    return [*hits, *(Hit.from_chunk(c, 0.0) for s in naming for c in facts.chunks[s])]
+
+
+MAX_NAMING_FILES = 5
+
+
+def other_articles(
+    draft: str, question: str, citations: Sequence[Citation], hits: Sequence[Hit], first_number: int
+) -> list[Evidence]:
     """For an answer that two articles bear out ("Which prime minister appears in both ...?"): from
-    each retrieved file not yet cited, its first sentence that holds every word of the draft, numbered
-    from ``first_number`` on, so that each article is cited."""
+    each file of ``hits`` not yet cited, its first sentence that holds every word the draft adds to
+    the question, numbered from ``first_number`` on, so that each article is cited."""
     cited = {c.source for c in citations}
     found: dict[str, Evidence] = {}
     for source, text, start, end, _, _ in split_hits(hits):
-        if source not in cited and source not in found and not unsupported_terms(draft, [text], ""):
+        if source not in cited and source not in found and not unsupported_terms(draft, [text], question):
             found[source] = Evidence(first_number + len(found), source, text, start, end, 0.0)
     return list(found.values())
 
@@ -128,21 +144,22 @@ def cited_draft(
     question: str,
     evidence: Sequence[Evidence],
     hits: Sequence[Hit],
-    texts: dict[str, str],
+    facts: CorpusFacts,
 ) -> tuple[str, tuple[Citation, ...]]:
     """The draft with its citations: the evidence ``numbers`` the model gave, repaired where they fall
     short. A draft whose words its cited sentences do not hold is cited to the sentences that hold every
     word of it (not only what it adds to the question: "Pakistan will buy 150,000 doses" is not borne
     out by "Russia will provide 150,000 more"). When the cited files lack a name of the question, a
-    sentence holding the draft is cited from each other retrieved file too."""
+    sentence holding the draft is cited from each other file that names them too (retrieved or not)."""
     final, citations = cite(draft, numbers, evidence, question)
     if unsupported_terms(draft, [c.quote for c in citations], question):
         recited, quoted = cite(draft, recite(draft, numbers, evidence, question), evidence)
         if quoted and not unsupported_terms(draft, [c.quote for c in quoted], ""):
             final, citations = recited, quoted
-    if names_missing_from(question, (c.source for c in citations), texts):
+    if missing := names_missing_from(question, (c.source for c in citations), facts.texts):
         kept = [e.number for e in evidence if any((e.source, e.start) == (c.source, c.start) for c in citations)]
-        more = other_articles(draft, citations, hits, len(evidence) + 1)
+        passages = passages_naming(missing, question, hits, facts)
+        more = other_articles(draft, question, citations, passages, len(evidence) + 1)
         final, citations = cite(draft, kept + [e.number for e in more], [*evidence, *more])
     return final, citations
 
@@ -205,8 +222,8 @@ def ask_stream(
     search_question = standalone_question(question, history, model) if history else question
     rewritten = time.perf_counter()
     hits = retriever.search(search_question, k=settings.answer_chunks)
-    evidence = select_evidence(search_question, hits, retriever.embedder, settings.evidence_sentences)
     facts = _facts_for(retriever)
+    evidence = select_evidence(search_question, hits, retriever.embedder, settings.evidence_sentences, facts.idf)
     covered = coverage(search_question, evidence, facts.idf)
     retrieved = time.perf_counter()
     base = Answer(question, "", (), False, tuple(hits), Timings(), search_question, model_name)
@@ -275,7 +292,7 @@ def ask_stream(
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
         return
     draft = strip_markers(reply.answer)
-    final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts.texts)
+    final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts)
     base = replace(base, draft=draft)
     problem = ""
     if not adds_information(draft, search_question):

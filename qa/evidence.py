@@ -130,21 +130,25 @@ def split_hits(hits: Sequence[Hit]) -> list[tuple[str, str, int, int, int, str]]
     return sentences
 
 
-def select_evidence(question: str, hits: Sequence[Hit], embedder: Embedder, limit: int) -> list[Evidence]:
-    """The ``limit`` sentences of ``hits`` that best match ``question``, numbered from 1 in
-    file order. A sentence scores by cosine similarity to the question plus the share of the
-    question's content terms it holds; sentences of higher-ranked hits win ties. For a question about
-    who wrote an article, bylines come first."""
+def select_evidence(
+    question: str, hits: Sequence[Hit], embedder: Embedder, limit: int, idf: dict[str, float] | None = None
+) -> list[Evidence]:
+    """The ``limit`` sentences of ``hits`` that best match ``question``, numbered from 1 in file
+    order. A sentence scores by cosine similarity to the question plus the share of the question's
+    content terms it holds (IDF-weighted, given the ``idf`` table); sentences of higher-ranked hits
+    win ties. For a question about who wrote an article, bylines come first."""
     sentences = split_hits(hits)
     if not sentences:
         return []
     vectors = embedder.embed([question] + [s[5] for s in sentences])
     cosines = vectors[1:] @ vectors[0]
     terms = question_terms(question)
+    weights = _term_weights(terms, idf)
+    total = sum(weights.values())
     scored = []
     byline_bonus = 1.0 if asks_for_author(question) else 0.0  # only a byline says who wrote an article
     for (source, text, start, end, rank, scored_text), cosine in zip(sentences, cosines, strict=True):
-        overlap = len(terms & content_terms(scored_text)) / len(terms) if terms else 0.0
+        overlap = sum(weights[t] for t in terms & content_terms(scored_text)) / total if total else 0.0
         bonus = byline_bonus if _BYLINE.match(text) else 0.0
         scored.append((float(cosine) + overlap + bonus - 0.01 * rank, source, text, start, end))
     best = sorted(scored, key=lambda item: -item[0])[:limit]
@@ -160,9 +164,17 @@ def coverage(question: str, evidence: Sequence[Evidence], idf: dict[str, float] 
     if not terms:
         return 0.0
     found = set().union(*(content_terms(e.text) for e in evidence)) if evidence else set()
-    unseen = max(idf.values(), default=1.0) if idf else 1.0
-    weights = {t: idf.get(t, unseen) if idf else 1.0 for t in terms}
+    weights = _term_weights(terms, idf)
     return sum(weights[t] for t in terms & found) / sum(weights.values())
+
+
+def _term_weights(terms: set[str], idf: dict[str, float] | None) -> dict[str, float]:
+    """Each term's IDF over the chunks (a term no chunk holds weighs as much as the rarest); 1 each
+    without a table."""
+    if not idf:
+        return dict.fromkeys(terms, 1.0)
+    unseen = max(idf.values(), default=1.0)
+    return {t: idf.get(t, unseen) for t in terms}
 
 
 def idf_table(texts: Sequence[str]) -> dict[str, float]:
@@ -248,9 +260,14 @@ def has_type(answer: str, kind: AnswerType | None, question: str) -> bool:
     if kind == "date":
         return bool(_HAS_DATE.search(answer))
     if kind == "name":
-        asked = {w.lower() for w in _CAPITALISED.findall(question)}
-        return any(w.lower() not in asked for w in _CAPITALISED.findall(answer) if w not in ("The", "A", "An"))
+        return bool(_name_words(answer) - _name_words(question) - {"the", "a", "an"})
     return True
+
+
+def _name_words(text: str) -> set[str]:
+    """Capitalised words, lower-cased, without a possessive "'s"; single letters ("U.S.") left out."""
+    words = {re.sub(r"['\u2019]s$", "", w.lower()) for w in _CAPITALISED.findall(text)}
+    return {w for w in words if len(w) > 1}
 
 
 def key_terms(question: str) -> set[str]:

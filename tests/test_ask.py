@@ -5,9 +5,12 @@ from pathlib import Path
 import pytest
 
 from qa.answer import ABSTAIN_TEXT, ANSWER_SCHEMA, REWRITE_PROMPT
-from qa.ask import ask, ask_stream, names_missing_from
+from qa.ask import CorpusFacts, ask, ask_stream, cited_draft, names_missing_from
+from qa.chunking import chunk_document
 from qa.config import Settings
-from qa.types import Answer
+from qa.corpus import read_corpus
+from qa.evidence import Evidence, idf_table
+from qa.types import Answer, Hit
 from tests.conftest import SEEDS, index_with_fake_embedder
 from tests.fakes import HashEmbedder, ScriptedGenerator, json_reply, numbered_sentences
 
@@ -172,6 +175,31 @@ def test_an_answer_whose_sentence_never_says_the_attribute_asked_about_abstains(
     answer = ask(question, settings=settings, generator=model)
     assert answer.abstained and answer.reason == "the cited sentences do not mention the budget asked about"
     assert "Inter-Governmental Commission" in answer.draft
+
+
+def test_an_answer_two_articles_bear_out_cites_the_second_even_when_it_was_not_retrieved() -> None:
+    documents, _ = read_corpus(SEEDS)
+    chunks = {d.source: tuple(chunk_document(d, 192, 0)) for d in documents}
+    facts = CorpusFacts(
+        idf_table([c.text for cs in chunks.values() for c in cs]),
+        {source: "\n".join(c.text for c in cs) for source, cs in chunks.items()},
+        chunks,
+    )
+    covid = next(c for c in chunks["000_bb0f77902b53b706.txt"] if "Imran Khan" in c.text)
+    start = covid.text.index("The offer came")
+    end = covid.text.index(".", covid.text.index("Imran Khan")) + 1
+    evidence = [Evidence(1, covid.source, covid.text[start:end], covid.start + start, covid.start + end, 1.0)]
+    question = "Which Pakistani prime minister appears in both the article on COVID relief and the one on Lavrov?"
+    text, citations = cited_draft("Imran Khan", [1], question, evidence, [Hit.from_chunk(covid, 1.0)], facts)
+    assert text == "Imran Khan [1][2]"
+    assert [c.source for c in citations] == ["000_bb0f77902b53b706.txt", "004_07e1443d25d1940b.txt"]
+    for citation in citations:
+        assert "Imran Khan" in citation.quote
+        assert facts_text(citation.source)[citation.start : citation.end] == citation.quote
+
+
+def facts_text(source: str) -> str:
+    return (SEEDS / source).read_text(encoding="utf-8")
 
 
 def test_a_draft_that_only_repeats_the_question_abstains(settings: Settings) -> None:

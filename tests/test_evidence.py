@@ -47,6 +47,9 @@ def test_has_type() -> None:
     assert has_type("General Qamar Javed Bajwa", "name", "Who is Pakistan's military chief?")
     assert not has_type("The objectives of FATF are to set standards", "name", "Who is the president of FATF?")
     assert has_type("anything", None, "Why?")
+    secretary = "What is the name of Pakistan's Foreign Secretary?"
+    assert not has_type("The foreign secretary said Pakistan valued its ties with the U.S.", "name", secretary)
+    assert has_type("Sohail Mahmood", "name", secretary)
 
 
 def test_key_terms_are_names_after_the_first_word_and_numbers() -> None:
