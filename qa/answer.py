@@ -1,9 +1,9 @@
 """Prompts, parsing and checking of answers: pure functions, no model and no I/O.
 
 The model sees the question and a few numbered evidence sentences, and replies in JSON (enforced
-by a grammar): which sentence numbers state the answer, whether they answer the question, and a
-short answer. The code, not the model, turns sentence numbers into citations: every ``[n]`` in the
-final text resolves to a sentence quoted verbatim from its file, with offsets."""
+by a grammar): which sentence numbers state the answer, a short answer, and whether the sentences
+answer the question at all. The code, not the model, turns sentence numbers into citations: every
+``[n]`` in the final text resolves to a sentence quoted verbatim from its file, with offsets."""
 
 from __future__ import annotations
 
