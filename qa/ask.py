@@ -37,11 +37,11 @@ from qa.config import Settings
 from qa.evidence import (
     Evidence,
     asked_attribute,
-    content_terms,
     coverage,
     expected_type,
     has_type,
     idf_table,
+    mentions_attribute,
     missing_key_terms,
     select_evidence,
     split_hits,
@@ -106,10 +106,6 @@ def names_missing_from(question: str, sources: Iterable[str], texts: dict[str, s
     an article without Balakot) is not an answer to it."""
     files = [Evidence(0, s, texts[s], 0, 0, 0.0) for s in set(sources) if s in texts]
     return missing_key_terms(question, files)
-
-
-def quoted_terms(citations: Sequence[Citation]) -> set[str]:
-    return set().union(*(content_terms(c.quote) for c in citations))
 
 
 def passages_naming(missing: set[str], question: str, hits: Sequence[Hit], facts: CorpusFacts) -> list[Hit]:
@@ -192,7 +188,7 @@ def extractive(
         for e in evidence
         if has_type(e.text, kind, question)
         and not (texts and names_missing_from(question, [e.source], texts))
-        and not (attribute and not content_terms(attribute) <= content_terms(e.text))
+        and not (attribute and not mentions_attribute(attribute, [e.text]))
     ]
     pool = [e for e in fitting if e.number in set(prefer)] or fitting
     if not pool:
@@ -301,7 +297,7 @@ def ask_stream(
         problem = f"the model's answer holds no {kind}, which the question asks for"
     elif missing := names_missing_from(search_question, (c.source for c in citations), facts.texts):
         problem = f"the cited articles do not mention {', '.join(sorted(missing))}"
-    elif attribute and not content_terms(attribute) <= quoted_terms(citations):
+    elif attribute and not mentions_attribute(attribute, [c.quote for c in citations]):
         problem = f"the cited sentences do not mention the {attribute} asked about"
     if problem:  # the model found nothing that answers this question: no sentence is put in its place
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)

@@ -280,18 +280,29 @@ def key_terms(question: str) -> set[str]:
 
 
 _ATTRIBUTE = re.compile(
-    r"^\s*(?i:what|who|which)\s+(?i:is|was|are|were)\s+(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+)*?([a-z][\w-]*)\s+(?:of|for|at|in|to)\b"
+    r"^\s*(?i:what|who|which)\s+(?i:is|was|are|were)\s+(?:the|[A-Z][\w.-]*['\u2019]s)\s+"
+    r"(?:[A-Z][\w.'\u2019-]*\s+)*?([a-z][\w-]*)\s+(?:of|for|at|in)\b"
 )
-_GENERIC_ATTRIBUTES = frozenset(["name", "number", "date", "year", "day", "time", "amount", "percentage", "share"])
+# Words of such a question that name no attribute a sentence would state.
+_GENERIC_ATTRIBUTES = frozenset(
+    "name number date year day time amount percentage share opposite reason purpose meaning term difference".split()  # noqa: SIM905
+)
 
 
 def asked_attribute(question: str) -> str | None:
-    """The attribute a "What is the X of Y?" / "Who is the X for Y?" question asks about ("budget",
-    "president", "spokesman"): a sentence that never says X does not give Y's X."""
+    """The attribute a "What is the X of Y?" / "Who is Y's X in Z?" question asks about ("budget",
+    "president", "ambassador"): a sentence that never says X does not give Y's X."""
     match = _ATTRIBUTE.match(question)
     if match is None or match.group(1).lower() in _GENERIC_ATTRIBUTES or not content_terms(match.group(1)):
         return None
     return match.group(1)
+
+
+def mentions_attribute(attribute: str, texts: Sequence[str]) -> bool:
+    """Whether ``texts`` say ``attribute``, in a word whose stem starts with the same five letters
+    ("spokesman" and "spokesperson", "creators" and "created")."""
+    held = {t[:5] for text in texts for t in content_terms(text)}
+    return all(t[:5] in held for t in content_terms(attribute))
 
 
 _NAME_RUN = re.compile(r"[A-Z][\w\u2019'-]*(?:\s+(?:of\s+)?[A-Z][\w\u2019'-]*)*")

@@ -12,6 +12,7 @@ from qa.evidence import (
     has_type,
     is_statement,
     key_terms,
+    mentions_attribute,
     missing_key_terms,
     question_terms,
     select_evidence,
@@ -107,10 +108,20 @@ def test_the_word_naming_the_kind_of_answer_is_not_a_term_the_evidence_must_hold
         ("What is the name of the foreign secretary?", None),
         ("Who is the Chief Minister of Punjab?", None),
         ("What did Modi say in reply?", None),
+        ("What was produced at Tesla's company?", None),
+        ("Who was responsible for the decorations of the room?", None),
+        ("What is the opposite of an ongoing role?", None),
+        ("What is the ability to adapt to new pathogens called?", None),
     ],
 )
 def test_asked_attribute(question: str, attribute: str | None) -> None:
     assert asked_attribute(question) == attribute
+
+
+def test_an_attribute_is_mentioned_by_a_word_of_the_same_stem_start() -> None:
+    assert mentions_attribute("spokesman", ["according to the spokesperson Stephane Dujarric"])
+    assert mentions_attribute("creators", ["The show was created by William Hanna and Joseph Barbera."])
+    assert not mentions_attribute("budget", ["The commission will meet in Moscow this year."])
 
 
 def test_bylines_come_first_for_a_question_about_who_wrote_an_article() -> None:
