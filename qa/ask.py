@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain, islice
 from pathlib import Path
 
 from qa.answer import (
@@ -108,16 +109,19 @@ def names_missing_from(question: str, sources: Iterable[str], texts: dict[str, s
     return missing_key_terms(question, files)
 
 
+MAX_NAMING_FILES = 5
+
+
 def passages_naming(missing: set[str], question: str, hits: Sequence[Hit], facts: CorpusFacts) -> list[Hit]:
     """The retrieved hits, then the chunks of up to ``MAX_NAMING_FILES`` files that mention the names
-    ``missing`` (retrieved files first): where a second article's sentence may be found."""
+    ``missing`` (retrieved files first): where a second article's sentence may be found. Files are
+    checked only until that many are found."""
     retrieved = list(dict.fromkeys(h.source for h in hits))
-    files = [*retrieved, *(s for s in facts.texts if s not in retrieved)]
-    naming = [s for s in files if not names_missing_from(question, [s], facts.texts) & missing][:MAX_NAMING_FILES]
+    files = chain(retrieved, (s for s in facts.texts if s not in retrieved))
+    naming = islice(
+        (s for s in files if not names_missing_from(question, [s], facts.texts) & missing), MAX_NAMING_FILES
+    )
     return [*hits, *(Hit.from_chunk(c, 0.0) for s in naming for c in facts.chunks[s])]
-
-
-MAX_NAMING_FILES = 5
 
 
 def other_articles(
@@ -188,7 +192,7 @@ def extractive(
         for e in evidence
         if has_type(e.text, kind, question)
         and not (texts and names_missing_from(question, [e.source], texts))
-        and not (attribute and not mentions_attribute(attribute, [e.text]))
+        and (attribute is None or mentions_attribute(attribute, [e.text]))
     ]
     pool = [e for e in fitting if e.number in set(prefer)] or fitting
     if not pool:
@@ -260,9 +264,12 @@ def ask_stream(
             answer = replace(base, text=text, citations=citations)
         return finish(answer, first_token, prompt, generation)
 
-    no_fit = f"no passage holds the {kind} the question asks for" if kind else "no passage answers the question"
     if attribute:
         no_fit = f"no passage that fits mentions the {attribute} asked about"
+    elif kind:
+        no_fit = f"no passage holds the {kind} the question asks for"
+    else:
+        no_fit = "no passage answers the question"
     if model is None:
         answer = fallback((), no_fit, 0.0)  # first token = total: the whole text arrives at once
         yield answer.text

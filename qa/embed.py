@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -73,7 +73,7 @@ def resolve_precision(precision: str) -> Precision:
     if precision == "auto":
         return "bf16" if fast_bf16() else "fp32"
     if precision in ("fp32", "bf16"):
-        return "bf16" if precision == "bf16" else "fp32"
+        return cast(Precision, precision)
     raise ValueError(f"unknown embedding precision {precision!r}; use auto, fp32 or bf16")
 
 
@@ -129,12 +129,17 @@ class SentenceTransformerEmbedder:
 KNOWN_EMBEDDERS = {"all-MiniLM-L6-v2": minilm_path}
 
 
-@lru_cache(maxsize=4)
 def load_embedder(name: str, batch_size: int = 64, precision: str = "fp32") -> SentenceTransformerEmbedder:
-    """The named embedder, loaded once per process (per batch size and precision)."""
+    """The named embedder, loaded once per process (per batch size and precision; "auto" and the
+    precision it stands for share one model)."""
+    return _load_embedder(name, batch_size, resolve_precision(precision))
+
+
+@lru_cache(maxsize=4)
+def _load_embedder(name: str, batch_size: int, precision: Precision) -> SentenceTransformerEmbedder:
     if name not in KNOWN_EMBEDDERS:
         raise ValueError(f"unknown embedder {name!r}; known: {', '.join(sorted(KNOWN_EMBEDDERS))}")
-    return SentenceTransformerEmbedder(name, KNOWN_EMBEDDERS[name](), batch_size, resolve_precision(precision))
+    return SentenceTransformerEmbedder(name, KNOWN_EMBEDDERS[name](), batch_size, precision)
 
 
 def embedder_for(settings: Settings) -> SentenceTransformerEmbedder:
