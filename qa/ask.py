@@ -21,11 +21,11 @@ from pathlib import Path
 
 from qa.answer import (
     ABSTAIN_TEXT,
-    ANSWER_SCHEMA,
     REWRITE_PROMPT,
     SYSTEM_PROMPT,
     AnswerStream,
     adds_information,
+    answer_schema,
     cite,
     parse_reply,
     recite,
@@ -50,6 +50,7 @@ from qa.evidence import (
 from qa.generate import Generator, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
 from qa.retrieve import Retriever, check_question, get_retriever
+from qa.spans import answer_candidates
 from qa.types import Answer, Chunk, Citation, Hit, Timings
 
 
@@ -149,7 +150,8 @@ def cited_draft(
     """The draft with its citations: the evidence ``numbers`` the model gave, repaired where they fall
     short. A draft whose words its cited sentences do not hold is cited to the sentences that hold every
     word of it (not only what it adds to the question: "Pakistan will buy 150,000 doses" is not borne
-    out by "Russia will provide 150,000 more"). When the cited files lack a name of the question, a
+    out by "Russia will provide 150,000 more"). When the cited files lack a name of the question, the
+    draft is cited to a sentence of a file that names them all, if one holds it; failing that, a
     sentence holding the draft is cited from each other file that names them too (retrieved or not)."""
     final, citations = cite(draft, numbers, evidence, question)
     if unsupported_terms(draft, [c.quote for c in citations], question):
@@ -157,6 +159,11 @@ def cited_draft(
         if quoted and not unsupported_terms(draft, [c.quote for c in quoted], ""):
             final, citations = recited, quoted
     if missing := names_missing_from(question, (c.source for c in citations), facts.texts):
+        naming = [e for e in evidence if not names_missing_from(question, [e.source], facts.texts)]
+        if numbers := recite(draft, numbers, naming, question):  # one article that names it all
+            recited, quoted = cite(draft, numbers, evidence, question)
+            if not unsupported_terms(draft, [c.quote for c in quoted], question):
+                return recited, quoted
         kept = [e.number for e in evidence if any((e.source, e.start) == (c.source, c.start) for c in citations)]
         passages = passages_naming(missing, question, hits, facts)
         more = other_articles(draft, question, citations, passages, len(evidence) + 1)
@@ -270,17 +277,24 @@ def ask_stream(
         no_fit = f"no passage holds the {kind} the question asks for"
     else:
         no_fit = "no passage answers the question"
+    spans = answer_candidates(kind, search_question, [e.text for e in evidence])
+    candidates = [c for c in spans if adds_information(c, search_question)]  # not "U.S." alone
     if model is None:
         answer = fallback((), no_fit, 0.0)  # first token = total: the whole text arrives at once
         yield answer.text
         yield answer
         return
+    if kind and not candidates:
+        yield ABSTAIN_TEXT
+        yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=no_fit), 0.0)
+        return
 
     stream = AnswerStream()
     asked = time.perf_counter()
     first_piece = first_text = 0.0
-    prompt = user_prompt(search_question, evidence)
-    for piece in model.stream(SYSTEM_PROMPT, prompt, schema=ANSWER_SCHEMA, max_tokens=settings.max_answer_tokens):
+    prompt = user_prompt(search_question, evidence, candidates)
+    schema = answer_schema(candidates)  # for a name, number or date: one of the evidence's own
+    for piece in model.stream(SYSTEM_PROMPT, prompt, schema=schema, max_tokens=settings.max_answer_tokens):
         first_piece = first_piece or time.perf_counter()
         text = stream.feed(piece)
         if text:

@@ -7,11 +7,11 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from qa.chunking import sentence_spans
 from qa.embed import Embedder
 from qa.index import bm25_tokenize
+from qa.spans import AnswerType, answer_candidates, introduced_by_question_words
 from qa.types import Hit
 
 # Question words carry no evidence: "how many", "who said" ... are left out of coverage.
@@ -130,13 +130,25 @@ def split_hits(hits: Sequence[Hit]) -> list[tuple[str, str, int, int, int, str]]
     return sentences
 
 
+TYPED_BONUS = 0.25  # for a sentence holding the kind of answer asked for
+
+
+def typed_answer(kind: AnswerType | None, question: str, sentence: str) -> bool:
+    """Whether ``sentence`` holds a number or date that could answer, or a name next to the
+    question's words (names are in most sentences; "Foreign Secretary Sohail Mahmood" is rarer)."""
+    if kind == "name":
+        return introduced_by_question_words(kind, question, sentence)
+    return bool(answer_candidates(kind, question, [sentence]))
+
+
 def select_evidence(
     question: str, hits: Sequence[Hit], embedder: Embedder, limit: int, idf: dict[str, float] | None = None
 ) -> list[Evidence]:
     """The ``limit`` sentences of ``hits`` that best match ``question``, numbered from 1 in file
     order. A sentence scores by cosine similarity to the question plus the share of the question's
-    content terms it holds (IDF-weighted, given the ``idf`` table); sentences of higher-ranked hits
-    win ties. For a question about who wrote an article, bylines come first."""
+    content terms it holds (IDF-weighted, given the ``idf`` table), plus ``TYPED_BONUS`` when it holds
+    the kind of answer asked for (see ``typed_answer``); sentences of
+    higher-ranked hits win ties. For a question about who wrote an article, bylines come first."""
     sentences = split_hits(hits)
     if not sentences:
         return []
@@ -147,9 +159,12 @@ def select_evidence(
     total = sum(weights.values())
     scored = []
     byline_bonus = 1.0 if asks_for_author(question) else 0.0  # only a byline says who wrote an article
+    kind = expected_type(question)
     for (source, text, start, end, rank, scored_text), cosine in zip(sentences, cosines, strict=True):
         overlap = sum(weights[t] for t in terms & content_terms(scored_text)) / total if total else 0.0
         bonus = byline_bonus if _BYLINE.match(text) else 0.0
+        if typed_answer(kind, question, text):
+            bonus += TYPED_BONUS
         scored.append((float(cosine) + overlap + bonus - 0.01 * rank, source, text, start, end))
     best = sorted(scored, key=lambda item: -item[0])[:limit]
     order = {source: i for i, source in enumerate(dict.fromkeys(h.source for h in hits))}
@@ -237,7 +252,17 @@ _HAS_DATE = re.compile(r"\d|\b(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|
 _CAPITALISED = re.compile(r"\b[A-Z][\w\u2019'-]*")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a figure as written: "1.6", "150,000"
 
-AnswerType = Literal["number", "date", "name"]
+# "Which <one of these>" asks for a name: a person, a place, an organisation, an event or a product.
+# (Plurals are left out: "which two cities" is answered by two names.)
+_NAMED_THING = re.compile(
+    r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b)"
+    r"[\w.'\u2019-]+\s+){0,3}?(?:person|leader|president|minister|premier|secretary|"
+    r"secretary-general|official|spokesperson|spokesman|spokeswoman|chief|general|ambassador|diplomat|envoy|"
+    r"journalist|reporter|author|writer|commander|governor|mayor|senator|king|queen|founder|chairman|director|"
+    r"player|team|country|nation|city|capital|town|region|state|province|territory|district|newspaper|agency|"
+    r"organisation|organization|group|party|company|ministry|institution|university|council|commission|"
+    r"government|attack|project|pipeline|vaccine|summit|conference|operation|river|language)(?:['\u2019]s)?\b"
+)
 
 
 def expected_type(question: str) -> AnswerType | None:
@@ -247,7 +272,7 @@ def expected_type(question: str) -> AnswerType | None:
         return "number"
     if re.search(r"(^|[.?!]\s+)(and\s+)?when\b|\b(what|which) (date|day|year|month)\b", q):
         return "date"
-    if re.match(r"\s*who\b", q) or re.search(r"\bwhat is the name\b", q):
+    if re.match(r"\s*(who|whose)\b", q) or re.search(r"\bwhat is the name\b", q) or _NAMED_THING.search(q):
         return "name"
     return None
 
@@ -322,11 +347,16 @@ def acronyms(text: str) -> set[str]:
     return written | made
 
 
+def _written(term: str, text: str) -> bool:
+    """Whether ``text`` holds ``term``, or the place a demonym names ("pakistani", "indian")."""
+    return term in text or (len(term) > 5 and term.endswith(("i", "n")) and term[:-1] in text)
+
+
 def missing_key_terms(question: str, evidence: Sequence[Evidence]) -> set[str]:
     """The question's names and numbers that the evidence does not hold, in words or as an acronym."""
     joined = " ".join(e.text for e in evidence)
     text = joined.lower()
-    missing = {t for t in key_terms(question) if not all(part in text for part in t.split("-"))}
+    missing = {t for t in key_terms(question) if not all(_written(part, text) for part in t.split("-"))}
     if not missing:
         return missing
     found_acronyms = acronyms(joined)

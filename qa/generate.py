@@ -74,7 +74,9 @@ class LlamaCppGenerator:
         grammar = None
         if schema:
             key = json.dumps(schema, sort_keys=True)
-            if key not in self._grammars:  # building a grammar takes a noticeable time: once per schema
+            if key not in self._grammars:  # once per schema; questions asking for a name bring their own
+                if len(self._grammars) >= 32:
+                    self._grammars.clear()
                 self._grammars[key] = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
             grammar = self._grammars[key]
         prompt = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"

@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.answer import AnswerStream, cite, markers_in, parse_reply, recite, unsupported_terms
+from qa.answer import (
+    ANSWER_SCHEMA,
+    AnswerStream,
+    answer_schema,
+    cite,
+    markers_in,
+    parse_reply,
+    recite,
+    unsupported_terms,
+)
 from qa.evidence import Evidence
 
 EVIDENCE = [
@@ -24,6 +33,21 @@ def test_parse_reply_reads_the_json_fields() -> None:
 @pytest.mark.parametrize("raw", ["", "not json", "[1, 2]", '{"answer": "x"}', '{"answerable": "yes", "answer": "x"}'])
 def test_anything_but_a_clear_yes_is_not_answerable(raw: str) -> None:
     assert parse_reply(raw).answerable is False
+
+
+def test_none_of_the_possible_answers_is_not_answerable() -> None:
+    reply = parse_reply('{"evidence": [1], "answer": "none of these", "answerable": true}')
+    assert (reply.evidence, reply.answerable, reply.answer) == ((1,), False, "")
+
+
+def test_the_schema_for_possible_answers_allows_only_them_or_none() -> None:
+    schema = answer_schema(["Sohail Mahmood", "David Hale"])
+    assert schema["properties"]["answer"] == {
+        "type": "string",
+        "enum": ["Sohail Mahmood", "David Hale", "none of these"],
+    }
+    assert schema["properties"]["evidence"] == ANSWER_SCHEMA["properties"]["evidence"]
+    assert answer_schema([]) == ANSWER_SCHEMA
 
 
 def test_cite_renumbers_valid_numbers_and_drops_the_rest() -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer import ABSTAIN_TEXT, ANSWER_SCHEMA, REWRITE_PROMPT
+from qa.answer import ABSTAIN_TEXT, REWRITE_PROMPT, answer_schema
 from qa.ask import CorpusFacts, ask, ask_stream, cited_draft, names_missing_from
 from qa.chunking import chunk_document
 from qa.config import Settings
@@ -66,7 +66,10 @@ def test_model_answer_is_streamed_then_checked_and_cited(settings: Settings, cor
     quote = answer.citations[0].quote
     assert "".join(pieces) == quote  # [type: ignore] the streamed draft is the model's answer field
     assert answer.text == f"{quote} [1]"
-    assert model.calls[0][2] == ANSWER_SCHEMA
+    # a "how many" question: the answer must be one of the evidence's figures, listed in the prompt too
+    figures = ["50,000 doses", "150,000", "5 million doses"]
+    assert model.calls[0][2] == answer_schema(figures)
+    assert model.calls[0][1].endswith("\nPossible answers: 50,000 doses | 150,000 | 5 million doses | none of these")
     check_citations(answer, corpus)
     assert answer.timings.first_token > 0 and answer.timings.generation >= 0
 
@@ -80,6 +83,16 @@ def test_unrelated_question_abstains_before_the_model_is_called(settings: Settin
     answer = ask("What was the final score of the last cricket match?", settings=settings, generator=model)
     assert answer.abstained
     assert answer.reason.startswith("the articles hold little of what the question asks about (coverage 0.")
+    assert model.calls == []
+
+
+def test_a_question_for_a_number_the_passages_lack_abstains_before_the_model_is_called(settings: Settings) -> None:
+    model = ScriptedGenerator(sentence_with("Pakistan"))
+    answer = ask(
+        "How many ventilators and X-ray machines did Pakistan offer India?", settings=settings, generator=model
+    )
+    assert answer.abstained
+    assert answer.reason == "no passage holds the number the question asks for"
     assert model.calls == []
 
 

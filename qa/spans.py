@@ -1,0 +1,224 @@
+"""Candidate answers: the short spans of the evidence sentences that could answer a question asking
+for a name, a number or a date ("Sohail Mahmood", "1.6 billion cubic feet", "Aug. 5, 2019").
+
+For such questions the answer model does not write the answer freely: a grammar makes it pick one of
+these spans (or none). A small model then cannot answer with a name it remembers rather than read
+("Nawaz Sharif"), nor with the question's own words ("February" for "which year's cease-fire did
+they agree in February to reinstitute?"). Pure functions, no model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+AnswerType = Literal["number", "date", "name"]
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+_DATE = re.compile(
+    rf"\b{_MONTH}\s+\d{{1,2}}(?:,\s*{_YEAR})?\b"  # April 22 / Aug. 5, 2019
+    rf"|\b\d{{1,2}}\s+{_MONTH}(?:\s+{_YEAR})?\b"  # 5 August 2019
+    rf"|\b{_MONTH}\s+{_YEAR}\b"  # June 2019
+    rf"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
+    rf"|\b{_YEAR}s?\b"
+    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundreds|thousands|millions|dozens|a dozen|half)"
+)
+_SCALE = r"(?:\s+(?:hundred|thousand|million|billion|trillion|lakh|crore))?(?:\s*(?:percent|per\s*cent|%))?"
+# Not a number inside a word or a name ("COVID-19", "24-hour", "Sputnik-V").
+_NUMBER = re.compile(
+    rf"(?<![\w.,-])(?:(?:US\$|\$|£|€|₹|Rs\.?\s?))?(?:\d+(?:[.,]\d+)*|(?i:{_NUMBER_WORD})){_SCALE}(?![\w-])",
+    re.IGNORECASE,
+)
+_MONEY_QUESTION = re.compile(
+    r"\bhow\s+much\b.*\b(?:cost|costs|price|spend|spent|pay|paid|worth|budget|fund|funding|lend|lent|loan|"
+    r"invest|invested|money)\b|\bwhat\s+(?:is|was|will\s+be)\s+the\s+(?:cost|price|budget|value)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(r"[$£€₹]|\bRs\b|\b(?:dollars?|rupees?|euros?|pounds?|yuan|yen|usd|pkr|inr)\b", re.IGNORECASE)
+# Up to three words after a figure say what it counts ("26 tourists", "1.6 billion cubic feet").
+_UNIT_WORD = re.compile(r"\s+([A-Za-z][\w-]*)")
+_UNIT_STOP = _wordset(
+    "of per and or but in on at to for from by with as than a an the that which who is are was were has have had "
+    "will would this these those its their his her since after before during more about also"
+)
+_NAME_TOKEN = r"(?:[A-Z][\w\u2019'.-]*|[A-Z]\.(?:[A-Z]\.)+)"
+_NAME_RUN = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:of\s+|the\s+)?{_NAME_TOKEN})*")
+# Words before a name that say what the person is, not who ("Foreign Minister Sergey Lavrov").
+_TITLES = _wordset(
+    "mr mrs ms dr sir president vice prime minister foreign secretary secretary-general under general chief "
+    "ambassador deputy spokesman spokesperson senator governor mayor king queen prince premier chancellor "
+    "commander colonel captain pm fm coas political affairs state defence defense interior finance home "
+    "external army military chargé d\u2019affaires d'affaires"
+)
+_OFFICES = _wordset("office ministry department commission council committee agency service court assembly")
+_DATE_WORD = re.compile(  # a name run stops at a date: "By Ayaz Gul April 25, 2021"
+    r"(?:January|February|March|April|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+)
+_NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|i|ish)$")
+# Words that open a sentence with a capital without being a name.
+_OPENERS = _wordset(
+    "a an the this that these those it its he she they we i in on at as by for from of to with and but or "
+    "if when while after before since during meanwhile however also according moreover although though both "
+    "all some many most there here his her their our participating referring concluding expressing addressing "
+    "talking pointing discussing speaking"
+)
+
+
+def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequence[str]) -> list[str]:
+    """The spans of ``sentences`` of the ``kind`` asked for, in order of first appearance, without
+    repeats and without spans the question already holds; none for a question of no kind."""
+    if kind is None:
+        return []
+    asked = _words(question)
+    found: list[str] = []
+    for sentence in sentences:
+        text = " ".join(sentence.split())
+        if kind == "date":
+            spans = [m.group(0) for m in _DATE.finditer(text)]
+        elif kind == "number":
+            spans = list(_numbers(text))
+        else:
+            spans = list(_names(text, asked, _question_initials(question)))
+        for span in spans:
+            span = span.strip(" ,")
+            figure = span.split()[0].lower() if span else ""
+            if kind == "number" and (figure in asked or not _counts_what_is_asked(span, question, asked)):
+                continue
+            if kind == "number" and _MONEY_QUESTION.search(question) and not _MONEY.search(span):
+                continue  # "1.6 billion cubic feet" is no answer to "how much will it cost?"
+            if span and not all(_is_asked(w, asked) for w in _words(span)) and span not in found:
+                found.append(span)
+    return found
+
+
+def introduced_by_question_words(kind: AnswerType | None, question: str, sentence: str) -> bool:
+    """Whether a candidate of ``sentence`` comes right after words of the question (within two words,
+    as a title does): "Foreign Secretary Sohail Mahmood" for "What is the name of Pakistan's foreign
+    secretary?". For a name, that is what tells the sentence that says who from the many sentences
+    that name someone."""
+    return any(_introduced(c, question, sentence) for c in answer_candidates(kind, question, [sentence]))
+
+
+def _introduced(candidate: str, question: str, sentence: str) -> bool:
+    asked = {w for w in _words(question) if w not in _UNIT_STOP and w not in _OPENERS}
+    words = sentence.split()
+    wanted = [_clean(w) for w in candidate.split()]
+    for i in range(len(words) - len(wanted) + 1):
+        here = [_clean(w) for w in words[i : i + len(wanted)]] == wanted
+        if here and any(_is_asked(_word(w), asked) for w in words[max(0, i - 2) : i]):
+            return True
+    return False
+
+
+def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
+    """For "how many X ...?": a figure that says what it counts must count something the question
+    names ("two sides" does not answer "how many countries ...?"; a bare "two" may)."""
+    unit = _words(" ".join(span.split()[1:])) - _wordset("hundred thousand million billion trillion percent")
+    if not unit or not re.search(r"\bhow\s+many\b", question, re.IGNORECASE):
+        return True
+    return any(_is_asked(w, asked) or any(w[:5] == a[:5] for a in asked if len(a) >= 5) for w in unit)
+
+
+def _numbers(text: str) -> Iterable[str]:
+    """Figures with what they count; not years or the numbers inside dates."""
+    dates = [m.span() for m in _DATE.finditer(text)]
+    for match in _NUMBER.finditer(text):
+        if any(s <= match.start() < e for s, e in dates):
+            continue
+        end = match.end()
+        for _ in range(3):
+            word = _UNIT_WORD.match(text, end)
+            if word is None or word.group(1).lower() in _UNIT_STOP or word.group(1).endswith(("ing", "ed", "ly")):
+                break
+            end = word.end()
+        yield text[match.start() : end]
+
+
+def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
+    """Runs of capitalised words, cut at titles ("Islamabad Ambassador Paul Jones" gives "Islamabad"
+    and "Paul Jones"), without a sentence's opening word and without the words the question already
+    holds at either end ("Pakistani Prime Minister Imran Khan" asked as "Which Pakistani prime
+    minister ...?" gives "Imran Khan"), nor an acronym of one of its names ("U.S." for "United States")."""
+    for match in _NAME_RUN.finditer(text):
+        words = []
+        for word in match.group(0).split():  # a possessive ends a name: "Narendra Modi's Hindu ..."
+            words.append(_clean(word))
+            if re.search(r"[\u2019']s$", word):
+                break
+        if match.start() == 0 or text[: match.start()].rstrip().endswith((".", "\u201c", '"', ":", "-")):
+            while words and words[0].lower() in _OPENERS:
+                words.pop(0)
+            if len(words) == 1 and words[0].lower().endswith(("ing", "ed", "es", "ly")):
+                words.pop(0)
+        for part in _cut_at_titles(words):
+            while part and _is_asked(_word(part[0]), asked) and part[-1].lower() not in _OFFICES:
+                part.pop(0)
+            while part and (_is_asked(_word(part[-1]), asked) or part[-1].lower() in ("of", "the")):
+                part.pop()
+            if part and not (len(part) == 1 and _DOTTED.fullmatch(part[0]) and part[0].replace(".", "") in initials):
+                yield " ".join(part)
+
+
+def _cut_at_titles(words: list[str]) -> list[list[str]]:
+    """``words`` split where titles stand, the titles (and a nationality before them) left out; the
+    name of an office is kept whole ("Foreign Office", "State Department")."""
+    if words and words[-1].lower() in _OFFICES:
+        return [words]
+    parts: list[list[str]] = [[]]
+    for i, word in enumerate(words):
+        nationality_before_title = bool(_NATIONALITY.match(word)) and i + 1 < len(words) and _is_title(words[i + 1])
+        if _is_title(word) or nationality_before_title or _DATE_WORD.fullmatch(word):
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return [p for p in parts if p]
+
+
+def _is_title(word: str) -> bool:
+    return word.lower().rstrip(".") in _TITLES
+
+
+def _clean(word: str) -> str:
+    """A word of a name without a possessive or closing punctuation; "U.S." kept whole."""
+    if re.fullmatch(r"(?:[A-Z]\.)+", word):
+        return word
+    return re.sub(r"[\u2019']s$", "", word.rstrip(".,;:"))
+
+
+_DOTTED = re.compile(r"(?:[A-Z]\.)+")
+
+
+def _is_asked(word: str, asked: set[str]) -> bool:
+    """Whether the question holds ``word``, or a form of it ("Pakistani" for "Pakistan", "India" for
+    "Indian"): one of five letters or more begins the other."""
+    return word in asked or any(
+        min(len(word), len(a)) >= 5 and (word.startswith(a) or a.startswith(word)) for a in asked
+    )
+
+
+def _question_initials(question: str) -> set[str]:
+    """The initials of the question's multi-word names: "United States" gives "US"."""
+    runs = re.findall(r"[A-Z][\w\u2019'-]*(?:\s+(?:of\s+)?[A-Z][\w\u2019'-]*)+", question)
+    return {"".join(w[0] for w in run.split() if w[0].isupper()) for run in runs}
+
+
+def _word(word: str) -> str:
+    return re.sub(r"[\u2019']s$", "", word.lower().strip(".,;:?!\"'\u201c\u201d()"))
+
+
+def _words(text: str) -> set[str]:
+    return {_word(w) for w in text.split()} - {""}

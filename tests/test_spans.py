@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa.spans import answer_candidates, introduced_by_question_words
+
+CALL = (
+    "Participating in a virtual call, Foreign Secretary Sohail Mahmood and U.S. Under Secretary for Political "
+    "Affairs Ambassador David Hale exchanged views on peace and stability in South Asia."
+)
+PRESENT = (
+    "Ambassador of Pakistan in Washington Asad Majeed Khan and U.S. Chargé d\u2019affaires in Islamabad "
+    "Ambassador Paul Jones were also present on the call, along with senior officials of both countries."
+)
+
+
+def test_names_lose_titles_openers_and_the_question_own_words() -> None:
+    question = "Who represented the United States in the virtual call with Pakistan's foreign secretary?"
+    assert answer_candidates("name", question, [CALL]) == ["Sohail Mahmood", "David Hale", "South Asia"]
+    # a run of names without a title between them stays whole ("Washington Asad Majeed Khan")
+    assert answer_candidates("name", question, [PRESENT]) == ["Washington Asad Majeed Khan", "Islamabad", "Paul Jones"]
+    # a form of a name the question holds is no answer to it: "Pakistani" for "Pakistan's"
+    assert answer_candidates(
+        "name", "Who is Pakistan's foreign minister?", ["Pakistani FM Shah Mahmood Qureshi said"]
+    ) == ["Shah Mahmood Qureshi"]
+
+
+def test_a_name_the_question_asks_about_is_no_candidate() -> None:
+    sentence = "The offer came on the same day Pakistani Prime Minister Imran Khan, in a tweet, prayed for Indians."
+    assert answer_candidates("name", "Which Pakistani prime minister prayed for Indians?", [sentence]) == ["Imran Khan"]
+    byline = "By Ayaz Gul April 25, 2021"
+    assert answer_candidates("name", "Who wrote the article?", [byline]) == ["Ayaz Gul"]
+
+
+def test_numbers_keep_what_they_count_and_skip_dates_and_the_question_figures() -> None:
+    pipeline = (
+        "an ambitious project to transport 1.6 billion cubic feet per day of regasified liquefied natural gas "
+        "(LNG) from Karachi to Lahore"
+    )
+    assert answer_candidates("number", "How much gas per day?", [pipeline]) == ["1.6 billion cubic feet"]
+    wars = "Both have fought two of their three wars over Kashmir since they gained independence in 1947."
+    assert answer_candidates("number", "How many of their three wars were over Kashmir?", [wars]) == ["two"]
+    cases = "The ministry said on Sunday it had recorded 349,691 new COVID-19 cases in the previous 24-hour period."
+    assert answer_candidates("number", "How many new cases?", [cases]) == ["349,691 new COVID-19 cases"]
+    assert answer_candidates("number", "By what percentage?", ["a 46 percent increase in trade"]) == [
+        "46 percent increase"
+    ]
+
+
+def test_a_figure_counting_something_else_does_not_answer_how_many() -> None:
+    sentence = "The two sides, 26 tourists and the two countries signed 3 accords."
+    assert answer_candidates("number", "How many countries signed?", [sentence]) == ["two countries"]
+    assert answer_candidates("number", "How much was signed?", [sentence]) == [
+        "two sides",
+        "26 tourists",
+        "two countries",
+        "3 accords",
+    ]
+
+
+def test_a_question_about_money_wants_a_sum_of_money() -> None:
+    sentence = "The pipeline will carry 1.6 billion cubic feet a day and cost $2.5 billion, or Rs 400 crore."
+    assert answer_candidates("number", "How much will the pipeline cost?", [sentence]) == [
+        "$2.5 billion",
+        "Rs 400 crore",
+    ]
+    assert answer_candidates("number", "How much gas will it carry?", [sentence]) == [
+        "1.6 billion cubic feet",
+        "$2.5 billion",
+        "Rs 400 crore",
+    ]
+
+
+def test_a_sentence_that_introduces_a_name_with_the_question_words() -> None:
+    question = "What is the name of Pakistan's foreign secretary?"
+    assert introduced_by_question_words("name", question, CALL)
+    office = "According to the Foreign Office, the foreign secretary praised Prime Minister Imran Khan."
+    assert not introduced_by_question_words("name", question, office)
+
+
+def test_dates_in_their_written_forms_less_those_the_question_holds() -> None:
+    sentence = (
+        "Tensions eased since February when border commanders agreed to reinstitute a 2002 LOC cease-fire, "
+        "after the actions of Aug. 5, 2019."
+    )
+    assert answer_candidates(
+        "date", "Which year's cease-fire did they agree in February to reinstitute?", [sentence]
+    ) == [
+        "2002",
+        "Aug. 5, 2019",
+    ]
+    assert answer_candidates("date", "When?", ["It happened on April 22 and again on May 1."]) == ["April 22", "May 1"]
+
+
+def test_no_kind_no_candidates() -> None:
+    assert answer_candidates(None, "Why?", [CALL]) == []
+
+
+@given(
+    st.lists(st.text(alphabet="AbcD 1,.9\u2019'-x", max_size=60), max_size=4),
+    st.sampled_from(["name", "number", "date"]),
+)
+def test_every_candidate_is_written_in_a_sentence_and_adds_to_the_question(sentences: list[str], kind: str) -> None:
+    question = "Which Dx 1 was Abc?"
+    joined = " ".join(" ".join(s.split()) for s in sentences)
+    for candidate in answer_candidates(kind, question, sentences):  # type: ignore[arg-type]
+        assert candidate in joined
+        assert candidate.strip() == candidate != ""
