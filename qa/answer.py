@@ -48,8 +48,14 @@ def answer_schema(candidates: Sequence[str]) -> dict[str, Any]:
     could answer), the answer must be one of them, or ``NONE_OF_THESE``."""
     if not candidates:
         return ANSWER_SCHEMA
+    # The choice comes first, so that it streams at once; the sentences that state it follow.
     answer = {"type": "string", "enum": [*candidates, NONE_OF_THESE]}
-    return {**ANSWER_SCHEMA, "properties": {**ANSWER_SCHEMA["properties"], "answer": answer}}
+    properties = {
+        "answer": answer,
+        "evidence": ANSWER_SCHEMA["properties"]["evidence"],
+        "answerable": {"type": "boolean"},
+    }
+    return {**ANSWER_SCHEMA, "properties": properties, "required": list(properties)}
 
 
 REWRITE_PROMPT = (

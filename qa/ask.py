@@ -21,6 +21,7 @@ from pathlib import Path
 
 from qa.answer import (
     ABSTAIN_TEXT,
+    NONE_OF_THESE,
     REWRITE_PROMPT,
     SYSTEM_PROMPT,
     AnswerStream,
@@ -277,8 +278,9 @@ def ask_stream(
         no_fit = f"no passage holds the {kind} the question asks for"
     else:
         no_fit = "no passage answers the question"
-    spans = answer_candidates(kind, search_question, [e.text for e in evidence])
-    candidates = [c for c in spans if adds_information(c, search_question)]  # not "U.S." alone
+    best_first = sorted(evidence, key=lambda e: -e.score)  # the spans of the best-matching sentences
+    spans = answer_candidates(kind, search_question, [e.text for e in best_first])
+    candidates = [c for c in spans if adds_information(c, search_question)][: settings.max_candidates]
     if model is None:
         answer = fallback((), no_fit, 0.0)  # first token = total: the whole text arrives at once
         yield answer.text
@@ -294,12 +296,15 @@ def ask_stream(
     first_piece = first_text = 0.0
     prompt = user_prompt(search_question, evidence, candidates)
     schema = answer_schema(candidates)  # for a name, number or date: one of the evidence's own
+    held, may_decline = "", bool(candidates)  # while the answer may still be NONE_OF_THESE, it is not shown
     for piece in model.stream(SYSTEM_PROMPT, prompt, schema=schema, max_tokens=settings.max_answer_tokens):
         first_piece = first_piece or time.perf_counter()
-        text = stream.feed(piece)
-        if text:
+        held += stream.feed(piece)
+        may_decline = may_decline and NONE_OF_THESE.startswith(held)
+        if held and not may_decline:
             first_text = first_text or time.perf_counter()
-            yield text
+            yield held
+            held = ""
     done = time.perf_counter()
     times = ((first_text or done) - started, (first_piece or done) - asked, done - (first_piece or done))
 

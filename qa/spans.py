@@ -88,7 +88,7 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
     for sentence in sentences:
         text = " ".join(sentence.split())
         if kind == "date":
-            spans = [m.group(0) for m in _DATE.finditer(text)]
+            spans = [m.group(0) for m in _DATE.finditer(text) if _fits_date_question(m.group(0), question)]
         elif kind == "number":
             spans = list(_numbers(text))
         else:
@@ -122,6 +122,20 @@ def _introduced(candidate: str, question: str, sentence: str) -> bool:
         if here and any(_is_asked(_word(w), asked) for w in words[max(0, i - 2) : i]):
             return True
     return False
+
+
+_ASKS_DAY = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
+_ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)
+
+
+def _fits_date_question(date: str, question: str) -> bool:
+    """A bare year does not answer "on what date ...?"; "which year ...?" wants a year."""
+    has_year = bool(re.search(_YEAR, date))
+    if _ASKS_DAY.search(question):
+        return not re.fullmatch(rf"{_YEAR}s?", date)
+    if _ASKS_YEAR.search(question):
+        return has_year
+    return True
 
 
 def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:

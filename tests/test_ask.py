@@ -66,10 +66,11 @@ def test_model_answer_is_streamed_then_checked_and_cited(settings: Settings, cor
     quote = answer.citations[0].quote
     assert "".join(pieces) == quote  # [type: ignore] the streamed draft is the model's answer field
     assert answer.text == f"{quote} [1]"
-    # a "how many" question: the answer must be one of the evidence's figures, listed in the prompt too
-    figures = ["50,000 doses", "150,000", "5 million doses"]
+    # a "how many" question: the answer must be one of the evidence's figures, listed in the prompt too,
+    # those of the best-matching sentence first
+    figures = ["5 million doses", "50,000 doses", "150,000"]
     assert model.calls[0][2] == answer_schema(figures)
-    assert model.calls[0][1].endswith("\nPossible answers: 50,000 doses | 150,000 | 5 million doses | none of these")
+    assert model.calls[0][1].endswith("\nPossible answers: 5 million doses | 50,000 doses | 150,000 | none of these")
     check_citations(answer, corpus)
     assert answer.timings.first_token > 0 and answer.timings.generation >= 0
 
@@ -84,6 +85,20 @@ def test_unrelated_question_abstains_before_the_model_is_called(settings: Settin
     assert answer.abstained
     assert answer.reason.startswith("the articles hold little of what the question asks about (coverage 0.")
     assert model.calls == []
+
+
+def test_none_of_the_possible_answers_is_an_abstention_and_is_not_streamed(settings: Settings) -> None:
+    model = ScriptedGenerator(lambda system, user: json_reply([1], True, "none of these"))
+    *pieces, answer = list(ask_stream(VACCINE, settings=settings, generator=model))
+    assert pieces == []  # "none of these" never reached the reader
+    assert isinstance(answer, Answer) and answer.abstained and answer.text == ABSTAIN_TEXT
+    assert answer.reason == "the model found no sentence that answers the question"
+
+
+def test_the_possible_answers_are_capped(settings: Settings) -> None:
+    model = ScriptedGenerator(sentence_with("5 million"))
+    ask(VACCINE, settings=settings.with_(max_candidates=1), generator=model)
+    assert model.calls[0][2] == answer_schema(["5 million doses"])
 
 
 def test_a_question_for_a_number_the_passages_lack_abstains_before_the_model_is_called(settings: Settings) -> None:

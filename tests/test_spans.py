@@ -93,6 +93,20 @@ def test_dates_in_their_written_forms_less_those_the_question_holds() -> None:
     assert answer_candidates("date", "When?", ["It happened on April 22 and again on May 1."]) == ["April 22", "May 1"]
 
 
+def test_a_date_question_wants_a_day_and_a_year_question_a_year() -> None:
+    sentence = "Pakistan responded on February 27, 2019, a Wednesday, after the strikes of that year and of 2016."
+    assert answer_candidates("date", "On what date did Pakistan respond?", [sentence]) == [
+        "February 27, 2019",
+        "Wednesday",
+    ]
+    assert answer_candidates("date", "In which year did Pakistan respond?", [sentence]) == ["February 27, 2019", "2016"]
+    assert answer_candidates("date", "When did Pakistan respond?", [sentence]) == [
+        "February 27, 2019",
+        "Wednesday",
+        "2016",
+    ]
+
+
 def test_no_kind_no_candidates() -> None:
     assert answer_candidates(None, "Why?", [CALL]) == []
 
