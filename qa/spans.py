@@ -68,6 +68,7 @@ _DATE_WORD = re.compile(  # a name run stops at a date: "By Ayaz Gul April 25, 2
     r"(?:January|February|March|April|June|July|August|September|October|November|December|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 )
+_DOTTED = re.compile(r"(?:[A-Z]\.)+")  # an acronym written with dots: "U.S."
 _NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|i|ish)$")
 # Words that open a sentence with a capital without being a name.
 _OPENERS = _wordset(
@@ -208,12 +209,9 @@ def _is_title(word: str) -> bool:
 
 def _clean(word: str) -> str:
     """A word of a name without a possessive or closing punctuation; "U.S." kept whole."""
-    if re.fullmatch(r"(?:[A-Z]\.)+", word):
+    if _DOTTED.fullmatch(word):
         return word
     return re.sub(r"[\u2019']s$", "", word.rstrip(".,;:"))
-
-
-_DOTTED = re.compile(r"(?:[A-Z]\.)+")
 
 
 def _is_asked(word: str, asked: set[str]) -> bool:
