@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from qa.chunking import sentence_spans
 from qa.embed import Embedder
 from qa.index import bm25_tokenize
-from qa.spans import AnswerType, answer_candidates, introduced_by_question_words
+from qa.spans import NAME_WORDS, AnswerType, acronyms, answer_candidates, introduced_by_question_words
 from qa.types import Hit
 
 # Question words carry no evidence: "how many", "who said" ... are left out of coverage.
@@ -248,7 +248,10 @@ _MONTHS = [
     "december",
 ]
 _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_HAS_DATE = re.compile(r"\d|\b(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b", re.I)
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_HAS_DATE = re.compile(
+    r"\d|\b(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|" + _WEEKDAYS + r")\b", re.I
+)
 _CAPITALISED = re.compile(r"\b[A-Z][\w\u2019'-]*")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a figure as written: "1.6", "150,000"
 
@@ -330,23 +333,6 @@ def mentions_attribute(attribute: str, texts: Sequence[str]) -> bool:
     return all(t[:5] in held for t in content_terms(attribute))
 
 
-_NAME_RUN = re.compile(r"[A-Z][\w\u2019'-]*(?:\s+(?:of\s+)?[A-Z][\w\u2019'-]*)*")
-_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}\b")
-
-
-def acronyms(text: str) -> set[str]:
-    """The acronyms ``text`` writes ("U.S.", "LOC") and those its multi-word names make ("Line of
-    Control" -> "LOC"), as bare capitals: either way of writing a name finds the other."""
-    written = {a.replace(".", "") for a in _ACRONYM.findall(text)}
-    made = set()
-    for run in _NAME_RUN.findall(text):
-        words = run.split()
-        if len(words) > 1:  # "Line of Control" makes "LC" and "LOC"
-            made.add("".join(w[0] for w in words if w[0].isupper()))
-            made.add("".join(w[0] for w in words).upper())
-    return written | made
-
-
 def _written(term: str, text: str) -> bool:
     """Whether ``text`` holds ``term``, or the place a demonym names ("pakistani", "indian")."""
     return term in text or (len(term) > 5 and term.endswith(("i", "n")) and term[:-1] in text)
@@ -360,7 +346,7 @@ def missing_key_terms(question: str, evidence: Sequence[Evidence]) -> set[str]:
     if not missing:
         return missing
     found_acronyms = acronyms(joined)
-    for run in _NAME_RUN.findall(question):
+    for run in NAME_WORDS.findall(question):
         words = {re.sub(r"['\u2019]s$", "", w.lower()) for w in run.split()}
         if acronyms(run) & found_acronyms:
             missing -= words

@@ -24,13 +24,14 @@ _MONTH = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+_WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:,\s*{_YEAR})?\b"  # April 22 / Aug. 5, 2019
     rf"|\b\d{{1,2}}\s+{_MONTH}(?:\s+{_YEAR})?\b"  # 5 August 2019
     rf"|\b{_MONTH}\s+{_YEAR}\b"  # June 2019
     rf"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
     rf"|\b{_YEAR}s?\b"
-    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    rf"|\b{_WEEKDAYS}\b"
 )
 _NUMBER_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -65,8 +66,7 @@ _TITLES = _wordset(
 )
 _OFFICES = _wordset("office ministry department commission council committee agency service court assembly")
 _DATE_WORD = re.compile(  # a name run stops at a date: "By Ayaz Gul April 25, 2021"
-    r"(?:January|February|March|April|June|July|August|September|October|November|December|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    rf"(?:January|February|March|April|June|July|August|September|October|November|December)|{_WEEKDAYS}"
 )
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")  # an acronym written with dots: "U.S."
 _NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|i|ish)$")
@@ -93,7 +93,7 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
         elif kind == "number":
             spans = list(_numbers(text))
         else:
-            spans = list(_names(text, asked, _question_initials(question)))
+            spans = list(_names(text, asked, acronyms(question)))
         for span in spans:
             span = span.strip(" ,")
             figure = span.split()[0].lower() if span else ""
@@ -125,25 +125,46 @@ def _introduced(candidate: str, question: str, sentence: str) -> bool:
     return False
 
 
-_ASKS_DAY = re.compile(r"\b(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
+_ASKS_DATE = re.compile(r"\b(?:what|which)\s+date\b", re.IGNORECASE)
+_ASKS_DAY = re.compile(r"\b(?:what|which)\s+day\b", re.IGNORECASE)
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)
 
 
 def _fits_date_question(date: str, question: str) -> bool:
-    """A bare year does not answer "on what date ...?"; "which year ...?" wants a year."""
+    """ "On what date ...?" wants a calendar date, not a bare year or weekday; "on which day ...?" takes
+    a weekday but not a bare year; "which year ...?" wants a year."""
     has_year = bool(re.search(_YEAR, date))
+    bare_year = bool(re.fullmatch(rf"{_YEAR}s?", date))
+    if _ASKS_DATE.search(question):
+        return not bare_year and not re.fullmatch(_WEEKDAYS, date)
     if _ASKS_DAY.search(question):
-        return not re.fullmatch(rf"{_YEAR}s?", date)
+        return not bare_year
     if _ASKS_YEAR.search(question):
         return has_year
     return True
 
 
+_SCALE_WORDS = _wordset("hundred thousand million billion trillion lakh crore percent")
+_AUXILIARY = r"(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|of)\b"
+_HOW_MUCH_THING = re.compile(rf"\bhow\s+much\s+(?!{_AUXILIARY})[a-z]", re.IGNORECASE)
+# Words that measure an amount rather than count things: "1.6 billion cubic feet" may say how much gas.
+_MEASURES = _wordset(
+    "cubic square feet foot metres meters metre meter km kilometres kilometers miles tons tonnes tonne kg "
+    "kilograms grams litres liters gallons barrels units doses percent dollars rupees euros pounds yuan yen"
+)
+
+
 def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     """For "how many X ...?": a figure that says what it counts must count something the question
-    names ("two sides" does not answer "how many countries ...?"; a bare "two" may)."""
-    unit = _words(" ".join(span.split()[1:])) - _wordset("hundred thousand million billion trillion percent")
-    if not unit or not re.search(r"\bhow\s+many\b", question, re.IGNORECASE):
+    names ("two sides" does not answer "how many countries ...?"; a bare "two" may). For "how much X
+    ...?" the same, unless it is a measure ("cubic feet", "tons"): "40 troops" is not how much oxygen."""
+    figure_on = re.sub(r"^(?:US\$|\$|£|€|₹|Rs\.?)\s*", "", span)  # "Rs 400 crore" counts nothing
+    unit = _words(" ".join(figure_on.split()[1:])) - _SCALE_WORDS
+    if not unit:
+        return True
+    counted = bool(re.search(r"\bhow\s+many\b", question, re.IGNORECASE))
+    measured = not counted and bool(_HOW_MUCH_THING.search(question))
+    if not (counted or measured) or (measured and unit & _MEASURES):
         return True
     return any(_is_asked(w, asked) or any(w[:5] == a[:5] for a in asked if len(a) >= 5) for w in unit)
 
@@ -222,10 +243,22 @@ def _is_asked(word: str, asked: set[str]) -> bool:
     )
 
 
-def _question_initials(question: str) -> set[str]:
-    """The initials of the question's multi-word names: "United States" gives "US"."""
-    runs = re.findall(r"[A-Z][\w\u2019'-]*(?:\s+(?:of\s+)?[A-Z][\w\u2019'-]*)+", question)
-    return {"".join(w[0] for w in run.split() if w[0].isupper()) for run in runs}
+# Runs of capitalised words, with "of" inside ("Line of Control"): names as the question writes them.
+NAME_WORDS = re.compile(r"[A-Z][\w\u2019'-]*(?:\s+(?:of\s+)?[A-Z][\w\u2019'-]*)*")
+_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}\b")
+
+
+def acronyms(text: str) -> set[str]:
+    """The acronyms ``text`` writes ("U.S.", "LOC") and those its multi-word names make ("Line of
+    Control" -> "LOC"), as bare capitals: either way of writing a name finds the other."""
+    written = {a.replace(".", "") for a in _ACRONYM.findall(text)}
+    made = set()
+    for run in NAME_WORDS.findall(text):
+        words = run.split()
+        if len(words) > 1:  # "Line of Control" makes "LC" and "LOC"
+            made.add("".join(w[0] for w in words if w[0].isupper()))
+            made.add("".join(w[0] for w in words).upper())
+    return written | made
 
 
 def _word(word: str) -> str:

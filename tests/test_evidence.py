@@ -4,7 +4,6 @@ import pytest
 
 from qa.evidence import (
     Evidence,
-    acronyms,
     asked_attribute,
     asks_for_author,
     coverage,
@@ -17,6 +16,7 @@ from qa.evidence import (
     question_terms,
     select_evidence,
 )
+from qa.spans import acronyms
 from qa.types import Hit
 from tests.fakes import HashEmbedder
 
@@ -50,6 +50,7 @@ def test_has_type() -> None:
     assert has_type("5 million doses", "number", "How many?")
     assert not has_type("at his earliest convenience", "date", "When?")
     assert has_type("on Aug. 5, 2019", "date", "When?")
+    assert has_type("Saturday", "date", "On which day was the statement issued?")
     assert has_type("General Qamar Javed Bajwa", "name", "Who is Pakistan's military chief?")
     assert not has_type("The objectives of FATF are to set standards", "name", "Who is the president of FATF?")
     assert has_type("anything", None, "Why?")

@@ -93,9 +93,10 @@ def test_dates_in_their_written_forms_less_those_the_question_holds() -> None:
     assert answer_candidates("date", "When?", ["It happened on April 22 and again on May 1."]) == ["April 22", "May 1"]
 
 
-def test_a_date_question_wants_a_day_and_a_year_question_a_year() -> None:
+def test_a_date_question_wants_a_calendar_date_a_day_question_a_day_and_a_year_question_a_year() -> None:
     sentence = "Pakistan responded on February 27, 2019, a Wednesday, after the strikes of that year and of 2016."
-    assert answer_candidates("date", "On what date did Pakistan respond?", [sentence]) == [
+    assert answer_candidates("date", "On what date did Pakistan respond?", [sentence]) == ["February 27, 2019"]
+    assert answer_candidates("date", "On which day did Pakistan respond?", [sentence]) == [
         "February 27, 2019",
         "Wednesday",
     ]
@@ -121,3 +122,17 @@ def test_every_candidate_is_written_in_a_sentence_and_adds_to_the_question(sente
     for candidate in answer_candidates(kind, question, sentences):  # type: ignore[arg-type]
         assert candidate in joined
         assert candidate.strip() == candidate != ""
+
+
+def test_how_much_of_a_thing_is_not_answered_by_a_count_of_something_else() -> None:
+    troops = "A suicide bombing killed 40 Indian paramilitary troops and 26 tourists."
+    assert answer_candidates("number", "How much medical oxygen did Pakistan send?", [troops]) == []
+    assert answer_candidates("number", "How much was lost in the attack?", [troops]) == [
+        "40 Indian paramilitary troops",
+        "26 tourists",
+    ]
+    gas = "It will transport 1.6 billion cubic feet per day, 12 pumps and 3 gas turbines."
+    assert answer_candidates("number", "How much gas will it transport?", [gas]) == [
+        "1.6 billion cubic feet",
+        "3 gas turbines",
+    ]
