@@ -53,7 +53,8 @@ _MONEY = re.compile(r"[$£€₹]|\bRs\b|\b(?:dollars?|rupees?|euros?|pounds?|yu
 _UNIT_WORD = re.compile(r"\s+([A-Za-z][\w-]*)")
 _UNIT_STOP = _wordset(
     "of per and or but in on at to for from by with as than a an the that which who is are was were has have had "
-    "will would this these those its their his her since after before during more about also"
+    "will would this these those its their his her since after before during more about also over under "
+    "across into against between among along through within without near like"
 )
 _NAME_TOKEN = r"(?:[A-Z][\w\u2019'.-]*|[A-Z]\.(?:[A-Z]\.)+)"
 _NAME_RUN = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:of\s+|the\s+)?{_NAME_TOKEN})*")
@@ -131,12 +132,13 @@ _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)
 
 
 def _fits_date_question(date: str, question: str) -> bool:
-    """ "On what date ...?" wants a calendar date, not a bare year or weekday; "on which day ...?" takes
-    a weekday but not a bare year; "which year ...?" wants a year."""
+    """A span that can answer a date question: "on what date ...?" wants a day of a month ("April
+    22"), not a year, a month or a weekday; "on which day ...?" takes a weekday but not a bare year;
+    "which year ...?" wants a year."""
     has_year = bool(re.search(_YEAR, date))
     bare_year = bool(re.fullmatch(rf"{_YEAR}s?", date))
     if _ASKS_DATE.search(question):
-        return not bare_year and not re.fullmatch(_WEEKDAYS, date)
+        return bool(re.search(r"\b\d{1,2}\b", date))
     if _ASKS_DAY.search(question):
         return not bare_year
     if _ASKS_YEAR.search(question):
@@ -159,14 +161,15 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     names ("two sides" does not answer "how many countries ...?"; a bare "two" may). For "how much X
     ...?" the same, unless it is a measure ("cubic feet", "tons"): "40 troops" is not how much oxygen."""
     figure_on = re.sub(r"^(?:US\$|\$|£|€|₹|Rs\.?)\s*", "", span)  # "Rs 400 crore" counts nothing
-    unit = _words(" ".join(figure_on.split()[1:])) - _SCALE_WORDS
+    unit = [w for w in (_word(w) for w in figure_on.split()[1:]) if w and w not in _SCALE_WORDS]
     if not unit:
         return True
     counted = bool(re.search(r"\bhow\s+many\b", question, re.IGNORECASE))
     measured = not counted and bool(_HOW_MUCH_THING.search(question))
-    if not (counted or measured) or (measured and unit & _MEASURES):
+    if not (counted or measured) or (measured and set(unit) & _MEASURES):
         return True
-    return any(_is_asked(w, asked) or any(w[:5] == a[:5] for a in asked if len(a) >= 5) for w in unit)
+    head = unit[-1]  # what is counted: "troops" of "40 Indian paramilitary troops"
+    return _is_asked(head, asked) or any(head[:5] == a[:5] for a in asked if len(a) >= 5)
 
 
 def _numbers(text: str) -> Iterable[str]:

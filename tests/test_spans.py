@@ -96,6 +96,10 @@ def test_dates_in_their_written_forms_less_those_the_question_holds() -> None:
 def test_a_date_question_wants_a_calendar_date_a_day_question_a_day_and_a_year_question_a_year() -> None:
     sentence = "Pakistan responded on February 27, 2019, a Wednesday, after the strikes of that year and of 2016."
     assert answer_candidates("date", "On what date did Pakistan respond?", [sentence]) == ["February 27, 2019"]
+    assert answer_candidates("date", "On what date?", ["In June 2019, and on 5 August, and on Aug. 5"]) == [
+        "5 August",
+        "Aug. 5",
+    ]
     assert answer_candidates("date", "On which day did Pakistan respond?", [sentence]) == [
         "February 27, 2019",
         "Wednesday",
@@ -132,7 +136,13 @@ def test_how_much_of_a_thing_is_not_answered_by_a_count_of_something_else() -> N
         "26 tourists",
     ]
     gas = "It will transport 1.6 billion cubic feet per day, 12 pumps and 3 gas turbines."
-    assert answer_candidates("number", "How much gas will it transport?", [gas]) == [
-        "1.6 billion cubic feet",
-        "3 gas turbines",
-    ]
+    # a measure answers; "3 gas turbines" counts turbines, not gas
+    assert answer_candidates("number", "How much gas will it transport?", [gas]) == ["1.6 billion cubic feet"]
+
+
+def test_what_a_figure_counts_is_its_last_word() -> None:
+    troops = "A suicide bombing killed 40 Indian paramilitary troops over Kashmir."
+    # "Indian" is a form of the question's "India", but the figure counts troops, not oxygen
+    assert answer_candidates("number", "How much oxygen did India get?", [troops]) == []
+    assert answer_candidates("number", "How many troops did it kill?", [troops]) == ["40 Indian paramilitary troops"]
+    assert answer_candidates("number", "How many wars?", ["They fought three wars over Kashmir."]) == ["three wars"]
