@@ -39,10 +39,12 @@ from qa.config import Settings
 from qa.evidence import (
     Evidence,
     asked_attribute,
+    asks_for_author,
     coverage,
     expected_type,
     has_type,
     idf_table,
+    is_byline,
     mentions_attribute,
     missing_key_terms,
     select_evidence,
@@ -279,6 +281,8 @@ def ask_stream(
     else:
         no_fit = "no passage answers the question"
     best_first = sorted(evidence, key=lambda e: -e.score)  # the spans of the best-matching sentences
+    if asks_for_author(search_question):  # only a byline says who wrote an article
+        best_first = [e for e in best_first if is_byline(e.text)] or best_first
     spans = answer_candidates(kind, search_question, [e.text for e in best_first])
     candidates = [c for c in spans if adds_information(c, search_question)][: settings.max_candidates]
     if model is None:

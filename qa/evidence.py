@@ -106,10 +106,15 @@ def asks_for_author(question: str) -> bool:
     return bool(_AUTHOR_QUESTION.search(question))
 
 
+def is_byline(text: str) -> bool:
+    """Whether a line names an article's author ("By Ayaz Gul April 25, 2021")."""
+    return bool(_BYLINE.match(text))
+
+
 def is_statement(text: str) -> bool:
     """Whether a line reads as a statement (ends like a sentence) or a byline, rather than a heading,
     a caption or page furniture ("Backchannel peace talks", "Leave a Comment")."""
-    return bool(_STATEMENT_END.search(text) or _BYLINE.match(text))
+    return bool(_STATEMENT_END.search(text)) or is_byline(text)
 
 
 def split_hits(hits: Sequence[Hit]) -> list[tuple[str, str, int, int, int, str]]:
@@ -125,7 +130,7 @@ def split_hits(hits: Sequence[Hit]) -> list[tuple[str, str, int, int, int, str]]
             key = " ".join(text.split())  # a repeated line (a title printed twice) is shown once
             if key not in seen and is_statement(text):
                 seen.add(key)
-                scored = f"{title}. {_AUTHOR_TERMS}: {text}" if _BYLINE.match(text) else text
+                scored = f"{title}. {_AUTHOR_TERMS}: {text}" if is_byline(text) else text
                 sentences.append((hit.source, text, hit.start + s, hit.start + e, rank, scored))
     return sentences
 
@@ -162,7 +167,7 @@ def select_evidence(
     kind = expected_type(question)
     for (source, text, start, end, rank, scored_text), cosine in zip(sentences, cosines, strict=True):
         overlap = sum(weights[t] for t in terms & content_terms(scored_text)) / total if total else 0.0
-        bonus = byline_bonus if _BYLINE.match(text) else 0.0
+        bonus = byline_bonus if is_byline(text) else 0.0
         if typed_answer(kind, question, text):
             bonus += TYPED_BONUS
         scored.append((float(cosine) + overlap + bonus - 0.01 * rank, source, text, start, end))

@@ -100,6 +100,8 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
             figure = span.split()[0].lower() if span else ""
             if kind == "number" and (figure in asked or not _counts_what_is_asked(span, question, asked)):
                 continue
+            if kind == "number" and not _measures_what_is_asked(span, question):
+                continue  # "1.6 billion cubic feet" does not say how long a pipeline is
             if kind == "number" and _MONEY_QUESTION.search(question) and not _MONEY.search(span):
                 continue  # "1.6 billion cubic feet" is no answer to "how much will it cost?"
             if span and not all(_is_asked(w, asked) for w in _words(span)) and span not in found:
@@ -172,6 +174,25 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     return _is_asked(head, asked) or any(head[:5] == a[:5] for a in asked if len(a) >= 5)
 
 
+_TIME_UNITS = _wordset("year years month months week weeks day days hour hours minute minutes decade decades")
+_LENGTH_UNITS = _wordset("km kilometre kilometres kilometer kilometers mile miles metre metres meter meters feet foot")
+
+
+def _measures_what_is_asked(span: str, question: str) -> bool:
+    """ "How old ...?" wants a time, "how far ...?" a length, "how long ...?" either: a span in other
+    units (doses, cubic feet) does not answer them."""
+    words = _words(span)
+    if words & _wordset("cubic square"):
+        words = set()  # a volume or an area, not a length
+    if re.search(r"\bhow\s+old\b", question, re.IGNORECASE):
+        return bool(words & _TIME_UNITS)
+    if re.search(r"\bhow\s+far\b", question, re.IGNORECASE):
+        return bool(words & _LENGTH_UNITS)
+    if re.search(r"\bhow\s+long\b", question, re.IGNORECASE):
+        return bool(words & (_TIME_UNITS | _LENGTH_UNITS))
+    return True
+
+
 def _numbers(text: str) -> Iterable[str]:
     """Figures with what they count; not years or the numbers inside dates."""
     dates = [m.span() for m in _DATE.finditer(text)]
@@ -184,6 +205,9 @@ def _numbers(text: str) -> Iterable[str]:
             if word is None or word.group(1).lower() in _UNIT_STOP or word.group(1).endswith(("ing", "ed", "ly")):
                 break
             end = word.end()
+        before = text[: match.start()].split()[-1:]
+        if end == match.end() and before and before[0].lower() in ("the", "these", "those"):
+            continue  # "the two holding joint exercises": the two already named, not a count
         yield text[match.start() : end]
 
 

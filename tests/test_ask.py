@@ -101,6 +101,12 @@ def test_the_possible_answers_are_capped(settings: Settings) -> None:
     assert model.calls[0][2] == answer_schema(["5 million doses"])
 
 
+def test_who_wrote_an_article_is_chosen_among_the_bylines_names_only(settings: Settings) -> None:
+    model = ScriptedGenerator(lambda system, user: json_reply([1], True, "none of these"))
+    ask("Who wrote the article about Sergey Lavrov's talks in Islamabad?", settings=settings, generator=model)
+    assert model.calls[0][2] == answer_schema(["Asghar Ali Mubarak"])  # not "Russia", named in the other sentences
+
+
 def test_a_question_for_a_number_the_passages_lack_abstains_before_the_model_is_called(settings: Settings) -> None:
     model = ScriptedGenerator(sentence_with("Pakistan"))
     answer = ask(

@@ -146,3 +146,13 @@ def test_what_a_figure_counts_is_its_last_word() -> None:
     assert answer_candidates("number", "How much oxygen did India get?", [troops]) == []
     assert answer_candidates("number", "How many troops did it kill?", [troops]) == ["40 Indian paramilitary troops"]
     assert answer_candidates("number", "How many wars?", ["They fought three wars over Kashmir."]) == ["three wars"]
+
+
+def test_how_long_wants_a_time_or_a_length_and_the_two_is_no_count() -> None:
+    sentence = "It was the first visit in nine years; the pipeline carries 1.6 billion cubic feet over 1,100 km."
+    assert answer_candidates("number", "How long is the pipeline?", [sentence]) == ["nine years", "1,100 km"]
+    assert answer_candidates("number", "How far does the pipeline run?", [sentence]) == ["1,100 km"]
+    assert answer_candidates("number", "How old is the pipeline?", [sentence]) == ["nine years"]
+    drills = "Moscow will provide equipment, with the two holding joint military exercises, and 12 drills."
+    assert answer_candidates("number", "How many exercises will they hold?", [drills]) == []
+    assert answer_candidates("number", "How many drills?", [drills]) == ["12 drills"]
