@@ -178,10 +178,24 @@ _TIME_UNITS = _wordset("year years month months week weeks day days hour hours m
 _LENGTH_UNITS = _wordset("km kilometre kilometres kilometer kilometers mile miles metre metres meter meters feet foot")
 
 
+# Units a question may name ("in kilometres"), each word with the unit it writes.
+_UNIT_OF = {
+    **dict.fromkeys(["km", "kilometre", "kilometres", "kilometer", "kilometers"], "km"),
+    **dict.fromkeys(["mile", "miles"], "mile"),
+    **dict.fromkeys(["metre", "metres", "meter", "meters"], "metre"),
+    **dict.fromkeys(["foot", "feet"], "foot"),
+    **{unit: unit.rstrip("s") for unit in _TIME_UNITS},
+}
+
+
 def _measures_what_is_asked(span: str, question: str) -> bool:
-    """ "How old ...?" wants a time, "how far ...?" a length, "how long ...?" either: a span in other
-    units (doses, cubic feet) does not answer them."""
+    """A span that can answer "how old ...?" holds a time, "how far ...?" a length, "how long ...?"
+    either, and one for a question that names a unit ("in kilometres") holds that unit: doses, cubic
+    feet or "two days" (for "how long is it in kilometres?") do not answer them."""
     words = _words(span)
+    named = {_UNIT_OF[w] for w in re.findall(r"\bin\s+(\w+)", question.lower()) if w in _UNIT_OF}
+    if named and not named & {_UNIT_OF[w] for w in words if w in _UNIT_OF}:
+        return False
     if words & _wordset("cubic square"):
         words = set()  # a volume or an area, not a length
     if re.search(r"\bhow\s+old\b", question, re.IGNORECASE):

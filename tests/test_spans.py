@@ -153,6 +153,8 @@ def test_how_long_wants_a_time_or_a_length_and_the_two_is_no_count() -> None:
     assert answer_candidates("number", "How long is the pipeline?", [sentence]) == ["nine years", "1,100 km"]
     assert answer_candidates("number", "How far does the pipeline run?", [sentence]) == ["1,100 km"]
     assert answer_candidates("number", "How old is the pipeline?", [sentence]) == ["nine years"]
+    assert answer_candidates("number", "How long is the pipeline in kilometres?", [sentence]) == ["1,100 km"]
+    assert answer_candidates("number", "How long is it in miles?", [sentence]) == []
     drills = "Moscow will provide equipment, with the two holding joint military exercises, and 12 drills."
     assert answer_candidates("number", "How many exercises will they hold?", [drills]) == []
     assert answer_candidates("number", "How many drills?", [drills]) == ["12 drills"]
