@@ -167,7 +167,9 @@ def load_index(index_dir: Path, settings: Settings | None = None) -> LoadedIndex
     import faiss
 
     settings = settings or Settings()
-    hint = _REBUILD_HINT.format(corpus=settings.corpus_dir, index=index_dir)
+    # the folder the index was built from: the settings' own for their index, else unknown until the manifest is read
+    paired = Path(index_dir).resolve() == Path(settings.index_dir).resolve()
+    hint = _REBUILD_HINT.format(corpus=settings.corpus_dir if paired else "CORPUS", index=index_dir)
     version = current_version(index_dir)
     if version is None:
         raise IndexLoadError(f"no index at {str(index_dir)!r}: build it with `qa index CORPUS --index {index_dir}`")
@@ -175,6 +177,7 @@ def load_index(index_dir: Path, settings: Settings | None = None) -> LoadedIndex
         manifest = read_manifest(version)
     except (OSError, ValueError, TypeError) as exc:
         raise IndexLoadError(f"the index at {str(index_dir)!r} is damaged (manifest: {exc}); {hint}") from exc
+    hint = _REBUILD_HINT.format(corpus=manifest.corpus_dir, index=index_dir)
     _check_compatible(manifest, settings, index_dir, hint)
     try:
         chunks = _read_chunks(version)

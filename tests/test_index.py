@@ -161,6 +161,21 @@ def test_damaged_index_is_a_clear_error_and_the_next_build_repairs_it(
     assert len(load_index(settings.index_dir, settings)) == report.chunks
 
 
+def test_the_rebuild_hint_names_the_folder_the_index_was_built_from(corpus: Path, settings: Settings) -> None:
+    elsewhere = settings.index_dir.parent / "elsewhere"
+    build(settings.with_(index_dir=elsewhere), HashEmbedder())
+    version = current_version(elsewhere)
+    assert version is not None
+    (version / "vectors.npy").write_bytes(b"garbage")
+    with pytest.raises(IndexLoadError) as caught:
+        load_index(elsewhere, settings)
+    assert str(caught.value).endswith(f"rebuild it with `qa index {corpus.resolve()} --index {elsewhere}`")
+    (version / "manifest.json").write_text("{not json", encoding="utf-8")  # then the folder is unknown
+    with pytest.raises(IndexLoadError) as caught:
+        load_index(elsewhere, settings)
+    assert str(caught.value).endswith(f"rebuild it with `qa index CORPUS --index {elsewhere}`")
+
+
 KILLED_BUILD = """
 import sys, time
 from pathlib import Path
