@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from qa.chunking import sentence_spans
 from qa.embed import Embedder
 from qa.index import bm25_tokenize
-from qa.spans import NAME_WORDS, AnswerType, acronyms, answer_candidates, introduced_by_question_words
+from qa.spans import NAME_WORDS, WEEKDAYS, AnswerType, acronyms, answer_candidates, introduced_by_question_words
 from qa.types import Hit
 
 # Question words carry no evidence: "how many", "who said" ... are left out of coverage.
@@ -253,9 +253,8 @@ _MONTHS = [
     "december",
 ]
 _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _HAS_DATE = re.compile(
-    r"\d|\b(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|" + _WEEKDAYS + r")\b", re.I
+    r"\d|\b(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|" + WEEKDAYS + r")\b", re.I
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w\u2019'-]*")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a figure as written: "1.6", "150,000"

@@ -24,14 +24,14 @@ _MONTH = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
-_WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:,\s*{_YEAR})?\b"  # April 22 / Aug. 5, 2019
     rf"|\b\d{{1,2}}\s+{_MONTH}(?:\s+{_YEAR})?\b"  # 5 August 2019
     rf"|\b{_MONTH}\s+{_YEAR}\b"  # June 2019
     rf"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
     rf"|\b{_YEAR}s?\b"
-    rf"|\b{_WEEKDAYS}\b"
+    rf"|\b{WEEKDAYS}\b"
 )
 _NUMBER_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
@@ -67,7 +67,7 @@ _TITLES = _wordset(
 )
 _OFFICES = _wordset("office ministry department commission council committee agency service court assembly")
 _DATE_WORD = re.compile(  # a name run stops at a date: "By Ayaz Gul April 25, 2021"
-    rf"(?:January|February|March|April|June|July|August|September|October|November|December)|{_WEEKDAYS}"
+    rf"(?:January|February|March|April|June|July|August|September|October|November|December)|{WEEKDAYS}"
 )
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")  # an acronym written with dots: "U.S."
 _NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|i|ish)$")
@@ -175,17 +175,15 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
 
 
 _TIME_UNITS = _wordset("year years month months week weeks day days hour hours minute minutes decade decades")
-_LENGTH_UNITS = _wordset("km kilometre kilometres kilometer kilometers mile miles metre metres meter meters feet foot")
-
-
 # Units a question may name ("in kilometres"), each word with the unit it writes.
-_UNIT_OF = {
+_LENGTH_UNIT_OF = {
     **dict.fromkeys(["km", "kilometre", "kilometres", "kilometer", "kilometers"], "km"),
     **dict.fromkeys(["mile", "miles"], "mile"),
     **dict.fromkeys(["metre", "metres", "meter", "meters"], "metre"),
     **dict.fromkeys(["foot", "feet"], "foot"),
-    **{unit: unit.rstrip("s") for unit in _TIME_UNITS},
 }
+_LENGTH_UNITS = frozenset(_LENGTH_UNIT_OF)
+_UNIT_OF = {**_LENGTH_UNIT_OF, **{unit: unit.rstrip("s") for unit in _TIME_UNITS}}
 
 
 def _measures_what_is_asked(span: str, question: str) -> bool:
