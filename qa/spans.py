@@ -231,8 +231,8 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
     for match in _NAME_RUN.finditer(text):
         words = []
         for word in match.group(0).split():  # a possessive ends a name: "Narendra Modi's Hindu ..."
-            words.append(_clean(word))
-            if re.search(r"[\u2019']s$", word):
+            words.append(_clean(word))  # so does a full stop, unless the word is an initial ("S.", "U.S.")
+            if re.search(r"[\u2019']s$", word) or (word.endswith(".") and not _DOTTED.fullmatch(word)):
                 break
         if match.start() == 0 or text[: match.start()].rstrip().endswith((".", "\u201c", '"', ":", "-")):
             while words and words[0].lower() in _OPENERS:

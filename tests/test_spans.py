@@ -112,6 +112,15 @@ def test_a_date_question_wants_a_calendar_date_a_day_question_a_day_and_a_year_q
     ]
 
 
+def test_a_name_ends_at_a_full_stop_but_not_at_an_initial() -> None:
+    # found by the property test below: "A1. A" gave "A1 A", which the text does not hold
+    assert answer_candidates("name", "Who?", ["It was A1. A new era."]) == ["A1"]
+    assert answer_candidates("name", "Who?", ["He met Frederick S. Pierce and U.S. envoys."]) == [
+        "Frederick S. Pierce",
+        "U.S.",
+    ]
+
+
 def test_no_kind_no_candidates() -> None:
     assert answer_candidates(None, "Why?", [CALL]) == []
 
