@@ -167,9 +167,7 @@ def load_index(index_dir: Path, settings: Settings | None = None) -> LoadedIndex
     import faiss
 
     settings = settings or Settings()
-    # the folder the index was built from: the settings' own for their index, else unknown until the manifest is read
-    paired = Path(index_dir).resolve() == Path(settings.index_dir).resolve()
-    hint = _REBUILD_HINT.format(corpus=settings.corpus_dir if paired else "CORPUS", index=index_dir)
+    hint = _REBUILD_HINT.format(corpus="CORPUS", index=index_dir)  # the folder it was built from is in its manifest
     version = current_version(index_dir)
     if version is None:
         raise IndexLoadError(f"no index at {str(index_dir)!r}: build it with `qa index CORPUS --index {index_dir}`")
