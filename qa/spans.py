@@ -66,6 +66,11 @@ _TITLES = _wordset(
     "external army military chargé d\u2019affaires d'affaires"
 )
 _OFFICES = _wordset("office ministry department commission council committee agency service court assembly")
+# The last word of a body's name: "Dutch East India Company", "Bharatiya Janata Party".
+_BODIES = _OFFICES | _wordset(
+    "company corporation party church parliament university college institute bank fund foundation association "
+    "union league organization organisation group centre center club team"
+)
 _DATE_WORD = re.compile(  # a name run stops at a date: "By Ayaz Gul April 25, 2021"
     rf"(?:January|February|March|April|June|July|August|September|October|November|December)|{WEEKDAYS}"
 )
@@ -95,6 +100,8 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
             spans = list(_numbers(text))
         else:
             spans = list(_names(text, asked, acronyms(question)))
+        if kind == "date" or (kind == "name" and _PLURAL.search(question)):
+            spans = _with_lists(text, spans)  # "Tuesday or Wednesday"; "who were the creators?"
         for span in spans:
             span = span.strip(" ,")
             figure = span.split()[0].lower() if span else ""
@@ -107,6 +114,48 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
             if span and not all(_is_asked(w, asked) for w in _words(span)) and span not in found:
                 found.append(span)
     return found
+
+
+# A question that asks for more than one name: "Who were ...?", "Which two leaders ...?", "Which countries".
+_PLURAL = re.compile(
+    r"\b(?:were|are|two|three|four|five)\b|\b(?:which|what)\s+(?:[\w-]+\s+)?(?:countries|nations|cities|people|"
+    r"leaders|officials|ministers|states|parties|groups|members|players|teams|companies|organi[sz]ations|names)\b",
+    re.IGNORECASE,
+)
+_LIST_COMMA = re.compile(r",\s*(?:the\s+)?")
+_LIST_WORD = re.compile(r",?\s+(?:and|or|through|to)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _with_lists(text: str, spans: list[str]) -> list[str]:
+    """``spans`` with the lists they make, each right after its last member: "William Hanna and Joseph
+    Barbera", "Imran Khan and President Donald Trump", "Tuesday or Wednesday", "A, B and C". A list is
+    joined by commas and ends with "and", "or", "through" or "to" (titles may follow the last joint);
+    it is no list when a capitalised word follows it ("Sohail Mahmood and U.S. Under Secretary")."""
+    out: list[str] = []
+    group: list[tuple[int, int]] = []  # (start, end) of the members of the list being read
+    ended = False  # whether the group's last joint was "and", "or", ...
+
+    def close() -> None:
+        tail = text[group[-1][1] :] if group else ""
+        if len(group) > 1 and ended and not re.match(r"\s+[A-Z]", tail):
+            out.append(text[group[0][0] : group[-1][1]])
+        group.clear()
+
+    for span in spans:
+        at = text.find(span, group[-1][1] if group else 0)
+        between = text[group[-1][1] : at] if group and at >= 0 else None
+        word = _LIST_WORD.match(between) if between is not None and not ended else None
+        titled = word is not None and all(_is_title(w) for w in between[word.end() :].split())  # type: ignore[index]
+        comma = between is not None and not ended and bool(_LIST_COMMA.fullmatch(between))
+        if not (titled or comma):
+            close()
+            ended = False
+        if at >= 0:
+            group.append((at, at + len(span)))
+            ended = ended or titled
+        out.append(span)
+    close()
+    return out
 
 
 def introduced_by_question_words(kind: AnswerType | None, question: str, sentence: str) -> bool:
@@ -196,8 +245,8 @@ def _measures_what_is_asked(span: str, question: str) -> bool:
         return False
     if words & _wordset("cubic square"):
         words = set()  # a volume or an area, not a length
-    if re.search(r"\bhow\s+old\b", question, re.IGNORECASE):
-        return bool(words & _TIME_UNITS)
+    if re.search(r"\bhow\s+old\b", question, re.IGNORECASE):  # "at age 81": a bare figure is an age
+        return bool(words & _TIME_UNITS) or bool(re.fullmatch(r"\d{1,3}|[a-z]+", span.lower()))
     if re.search(r"\bhow\s+far\b", question, re.IGNORECASE):
         return bool(words & _LENGTH_UNITS)
     if re.search(r"\bhow\s+long\b", question, re.IGNORECASE):
@@ -214,7 +263,8 @@ def _numbers(text: str) -> Iterable[str]:
         end = match.end()
         for _ in range(3):
             word = _UNIT_WORD.match(text, end)
-            if word is None or word.group(1).lower() in _UNIT_STOP or word.group(1).endswith(("ing", "ed", "ly")):
+            verb_like = word is not None and "-" not in word.group(1) and word.group(1).endswith(("ing", "ed", "ly"))
+            if word is None or word.group(1).lower() in _UNIT_STOP or verb_like:  # "plastid-dividing rings" counts
                 break
             end = word.end()
         before = text[: match.start()].split()[-1:]
@@ -242,10 +292,21 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
         for part in _cut_at_titles(words):
             while part and _is_asked(_word(part[0]), asked) and part[-1].lower() not in _OFFICES:
                 part.pop(0)
-            while part and (_is_asked(_word(part[-1]), asked) or part[-1].lower() in ("of", "the")):
+            while part and part[0].lower() in ("of", "the"):  # "Cape of Good Hope" asked as "the Cape"
+                part.pop(0)
+            while part and (part[-1].lower() in ("of", "the") or _trims_end(part, asked)):
                 part.pop()
             if part and not (len(part) == 1 and _DOTTED.fullmatch(part[0]) and part[0].replace(".", "") in initials):
                 yield " ".join(part)
+
+
+def _trims_end(part: list[str], asked: set[str]) -> bool:
+    """Whether the last word of a name is the question's own word, to be left out ("Sputnik-V Vaccine"
+    asked as "which vaccine"); not the kind of body a name ends with ("Dutch East India Company" asked
+    as "what trading company"), nor the end of "X of Y" ("Parliament of Victoria", "Victorian")."""
+    last = part[-1].lower()
+    of_name = len(part) > 2 and part[-2].lower() == "of"
+    return _is_asked(_word(last), asked) and last not in _BODIES and not of_name
 
 
 def _cut_at_titles(words: list[str]) -> list[list[str]]:
@@ -294,6 +355,7 @@ def acronyms(text: str) -> set[str]:
     made = set()
     for run in NAME_WORDS.findall(text):
         words = run.split()
+        words = words[1:] if words[0] == "The" else words  # "The United States" makes "US"
         if len(words) > 1:  # "Line of Control" makes "LC" and "LOC"
             made.add("".join(w[0] for w in words if w[0].isupper()))
             made.add("".join(w[0] for w in words).upper())

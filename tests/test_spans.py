@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.spans import answer_candidates, introduced_by_question_words
+from qa.spans import acronyms, answer_candidates, introduced_by_question_words
 
 CALL = (
     "Participating in a virtual call, Foreign Secretary Sohail Mahmood and U.S. Under Secretary for Political "
@@ -167,3 +167,63 @@ def test_how_long_wants_a_time_or_a_length_and_the_two_is_no_count() -> None:
     drills = "Moscow will provide equipment, with the two holding joint military exercises, and 12 drills."
     assert answer_candidates("number", "How many exercises will they hold?", [drills]) == []
     assert answer_candidates("number", "How many drills?", [drills]) == ["12 drills"]
+
+
+def test_how_old_takes_a_bare_age_and_a_hyphenated_word_does_not_end_a_count() -> None:
+    letter = "In 1937, at age 81, he claimed in a letter to have completed a theory."
+    assert answer_candidates("number", "How old was he when he wrote the letter?", [letter]) == ["81"]
+    rings = "Next, the two plastid-dividing rings, or PD rings, form."
+    assert answer_candidates("number", "How many rings are there?", [rings]) == ["two plastid-dividing rings"]
+
+
+def test_a_name_keeps_the_body_it_names_and_its_of_phrase() -> None:
+    post = "Huguenots sailed to the Dutch East India Company post at the Cape of Good Hope."
+    assert answer_candidates("name", "What trading company helped settle Huguenots near the Cape?", [post]) == [
+        "Dutch East India Company",
+        "Good Hope",  # "of" no longer opens a name once "Cape" (asked) is left out
+    ]
+    parliament = "The constitution can be amended by the Parliament of Victoria."
+    assert answer_candidates("name", "What group can amend the Victorian constitution?", [parliament]) == [
+        "Parliament of Victoria"
+    ]
+    vaccine = "The Prime Minister congratulated Russia on its development of Sputnik-V Vaccine."
+    assert answer_candidates("name", "Which Russian vaccine was developed?", [vaccine]) == ["Sputnik-V"]
+
+
+def test_lists_of_names_for_a_plural_question_and_ranges_of_dates() -> None:
+    show = "It was created by William Hanna and Joseph Barbera for ABC."
+    assert answer_candidates("name", "Who were its creators?", [show]) == [
+        "William Hanna",
+        "Joseph Barbera",
+        "William Hanna and Joseph Barbera",
+        "ABC",
+    ]
+    assert answer_candidates("name", "Who created it?", [show]) == ["William Hanna", "Joseph Barbera", "ABC"]
+    leaders = "A partnership, as envisioned by Prime Minister Imran Khan and President Donald Trump, would help."
+    assert answer_candidates("name", "Which two leaders envisioned it?", [leaders])[-1] == (
+        "Imran Khan and President Donald Trump"
+    )
+    call = "Foreign Secretary Sohail Mahmood and U.S. Under Secretary David Hale met, as did Ali, Bilal and Chen."
+    # "U.S." is followed by a capitalised word: it describes Hale, and no list ends there
+    assert answer_candidates("name", "Who were there?", [call]) == [
+        "Sohail Mahmood",
+        "U.S.",
+        "David Hale",
+        "Ali",
+        "Bilal",
+        "Chen",
+        "Ali, Bilal and Chen",
+    ]
+    talks = "He expects talks as early as Tuesday or Wednesday, and again between June and September."
+    assert answer_candidates("date", "When will they talk?", [talks]) == [
+        "Tuesday",
+        "Wednesday",
+        "Tuesday or Wednesday",
+        "June",
+        "September",
+        "June and September",
+    ]
+
+
+def test_acronyms_of_names_written_with_the() -> None:
+    assert acronyms("ISLAMABAD: The United States is intensifying efforts") == {"ISLAMABAD", "US"}
