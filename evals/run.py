@@ -30,12 +30,12 @@ from evals.metrics import Record, counts, gold_rank, summarise
 from evals.options import CI_RUNS, DESCRIPTION, add_arguments
 from evals.report import Run, gate_verdict, write_report
 from evals.squad import DEFAULT_SQUAD
-from qa.ask import ask, check_length, make_generator, standalone_question
+from qa.ask import as_turns, ask, check_length, make_generator, standalone_question, turn_of
 from qa.config import Settings
 from qa.generate import Generator
 from qa.index import build_index
 from qa.retrieve import Retriever, get_retriever
-from qa.types import Timings
+from qa.types import Timings, Turn
 
 OUT = Path(__file__).resolve().parent / "out"
 EXIT_REGRESSION = 3
@@ -61,7 +61,7 @@ def evaluate_retrieval(dataset: Dataset, retriever: Retriever, k: int, quiet: bo
     """Searches each question (a follow-up with the question before it in front) for its top ``k``."""
     records = []
     for q in dataset.questions:
-        search = standalone_question(q.question, q.history, None) if q.history else q.question
+        search = standalone_question(q.question, as_turns(q.history), None) if q.history else q.question
         started = time.perf_counter()
         hits = retriever.search(search, k=k)
         took = time.perf_counter() - started
@@ -74,12 +74,24 @@ def evaluate_retrieval(dataset: Dataset, retriever: Retriever, k: int, quiet: bo
 def evaluate_answers(
     dataset: Dataset, settings: Settings, index_dir: Path, generator: Generator | None, quiet: bool = True
 ) -> list[Record]:
-    """Asks each question with its history and judges the answer."""
+    """Asks each question and judges the answer. A follow-up is asked as in a chat: its earlier
+    questions first, each with the ones before it, and then it, with their questions and answers."""
     if generator is not None:  # warm up: the first call maps the model into memory
         ask(dataset.questions[0].question, index_dir=index_dir, settings=settings, generator=generator)
+    turns: dict[tuple[str, ...], Turn] = {}  # the exchange each earlier question (after its own) made
+
+    def history_of(asked: tuple[str, ...]) -> list[Turn]:
+        for n in range(len(asked)):
+            if asked[: n + 1] not in turns:
+                earlier = history_of(asked[:n])
+                answer = ask(asked[n], history=earlier, index_dir=index_dir, settings=settings, generator=generator)
+                turns[asked[: n + 1]] = turn_of(answer)
+        return [turns[asked[: n + 1]] for n in range(len(asked))]
+
     records = []
     for q in dataset.questions:
-        answer = ask(q.question, history=q.history, index_dir=index_dir, settings=settings, generator=generator)
+        history = history_of(q.history)
+        answer = ask(q.question, history=history, index_dir=index_dir, settings=settings, generator=generator)
         verdict = judge(q, answer, dataset.corpus)
         rank = gold_rank(answer.hits, q)
         record = Record(q, answer.search_question, answer.hits, rank, answer.timings, answer, verdict)

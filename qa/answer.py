@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa.evidence import NUMBER, Evidence, content_terms
-from qa.types import Citation
+from qa.types import Citation, Turn
 
 ABSTAIN_TEXT = "The articles don't say."
 
@@ -83,8 +83,10 @@ def user_prompt(question: str, evidence: Sequence[Evidence], candidates: Sequenc
     return f"Sentences:\n{format_evidence(evidence)}\n\nQuestion: {question}{options}"
 
 
-def rewrite_prompt(question: str, history: Sequence[str]) -> str:
-    earlier = "\n".join(f"- {h}" for h in history)
+def rewrite_prompt(question: str, history: Sequence[Turn]) -> str:
+    """The earlier questions, each with its answer when it had one: "he" in "What did he tweet?" is
+    named by the answer to "Who is the deputy Asia program director?", not by the question."""
+    earlier = "\n".join(f"- {t.question}" + (f" (answer: {t.answer})" if t.answer else "") for t in history)
     return f"Earlier questions:\n{earlier}\n\nLast question: {question}"
 
 

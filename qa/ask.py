@@ -54,7 +54,7 @@ from qa.generate import Generator, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
 from qa.retrieve import Retriever, check_question, get_retriever
 from qa.spans import answer_candidates
-from qa.types import Answer, Chunk, Citation, Hit, Timings
+from qa.types import Answer, Chunk, Citation, Hit, Timings, Turn
 
 
 def check_length(question: str, settings: Settings) -> str:
@@ -174,10 +174,22 @@ def cited_draft(
     return final, citations
 
 
-def standalone_question(question: str, history: Sequence[str], generator: Generator | None) -> str:
+def as_turns(history: Sequence[str | Turn] | None) -> list[Turn]:
+    """The earlier exchanges, a bare question counting as one without its answer; blank ones dropped."""
+    turns = [h if isinstance(h, Turn) else Turn(h) for h in history or []]
+    return [t for t in turns if t.question.strip()]
+
+
+def turn_of(answer: Answer) -> Turn:
+    """The exchange an answer makes, for the history of the next question: its text without markers,
+    or no answer when it abstained."""
+    return Turn(answer.question, "" if answer.abstained else strip_markers(answer.text)[:300])
+
+
+def standalone_question(question: str, history: Sequence[Turn], generator: Generator | None) -> str:
     """A follow-up rewritten to stand alone, for retrieval. Without a model (or when the model
-    replies with nothing useful), the last earlier question is put in front of it."""
-    fallback = f"{history[-1]} {question}"
+    replies with nothing useful), the last earlier question and its answer are put in front of it."""
+    fallback = " ".join(part for part in (history[-1].question, history[-1].answer, question) if part)
     if generator is None:
         return fallback
     raw = "".join(generator.stream(REWRITE_PROMPT, rewrite_prompt(question, history), schema=None, max_tokens=48))
@@ -214,22 +226,24 @@ def extractive(
 def ask_stream(
     question: str,
     *,
-    history: Sequence[str] | None = None,
+    history: Sequence[str | Turn] | None = None,
     index_dir: Path | str | None = None,
     settings: Settings | None = None,
     generator: Generator | None = None,
 ) -> Iterator[str | Answer]:
     """Yields the answer text as it is written, then the full, checked ``Answer`` last. The final
-    ``Answer.text`` is what counts: a draft that fails the checks is replaced there."""
+    ``Answer.text`` is what counts: a draft that fails the checks is replaced there. ``history`` holds
+    the conversation's earlier questions, or ``Turn``s with the answers they got: a follow-up ("What did
+    he say?") is rewritten to stand alone for retrieval."""
     started = time.perf_counter()
     settings = settings or Settings.from_env()
     question = check_length(question, settings)
-    history = [h for h in (history or []) if h.strip()]
+    turns = as_turns(history)
     retriever = get_retriever(index_dir, settings)
     model = generator or make_generator(settings)
     model_name = model.name if model else "extractive"
 
-    search_question = standalone_question(question, history, model) if history else question
+    search_question = standalone_question(question, turns, model) if turns else question
     rewritten = time.perf_counter()
     hits = retriever.search(search_question, k=settings.answer_chunks)
     facts = _facts_for(retriever)
@@ -340,7 +354,7 @@ def ask_stream(
 def ask(
     question: str,
     *,
-    history: Sequence[str] | None = None,
+    history: Sequence[str | Turn] | None = None,
     index_dir: Path | str | None = None,
     settings: Settings | None = None,
     generator: Generator | None = None,

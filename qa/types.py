@@ -90,6 +90,14 @@ class Timings:
 
 
 @dataclass(frozen=True, slots=True)
+class Turn:
+    """An earlier exchange of a conversation: the question and the answer shown ("" when none was)."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     question: str  # as the user asked it
     text: str  # with inline [n] markers; every marker is one of the citations

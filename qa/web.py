@@ -23,20 +23,20 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from qa.answer import strip_markers
-from qa.ask import ask_stream, make_generator
+from qa.ask import ask_stream, make_generator, turn_of
 from qa.config import Settings
 from qa.corpus import SUFFIXES, CorpusFile, decode
 from qa.errors import CorpusError, IndexLoadError
 from qa.index import build_index, current_version, read_manifest
 from qa.model import BUNDLED, ModelFileError
 from qa.retrieve import get_retriever
-from qa.types import Answer, IndexReport
+from qa.types import Answer, IndexReport, Turn
 
 log = logging.getLogger(__name__)
 
 MAX_ARTICLE_BYTES = 1_000_000  # per uploaded file
 MAX_UPLOAD_FILES = 20  # per upload
-HISTORY_TURNS = 3  # earlier questions passed to ask_stream for a follow-up
+HISTORY_TURNS = 3  # earlier exchanges (question and answer) passed to ask_stream for a follow-up
 QUEUE = "model"  # the one concurrency group of answering and indexing
 
 # Questions to start from, shown for the seed articles that are in the index.
@@ -211,10 +211,10 @@ Role = Literal["user", "assistant"]
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
-    """One session's chat: the messages as shown, and the questions asked so far (for follow-ups)."""
+    """One session's chat: the messages as shown, and the exchanges so far (for follow-ups)."""
 
     messages: tuple[tuple[Role, str], ...] = ()
-    questions: tuple[str, ...] = ()
+    turns: tuple[Turn, ...] = ()
 
     def chat(self) -> list[dict[str, str]]:
         """In the Chatbot's message format."""
@@ -233,7 +233,7 @@ def reply(question: str, conversation: Conversation, settings: Settings, **ask_o
     """The conversation as the answer to ``question`` is written: the draft as it streams, then the
     checked answer with its sources. Errors become a readable message in the chat."""
     asked = conversation.asking(question)
-    history = list(conversation.questions[-HISTORY_TURNS:])
+    history = list(conversation.turns[-HISTORY_TURNS:])
     written = ""
     try:
         yield asked.answering(render_draft(""))
@@ -242,7 +242,7 @@ def reply(question: str, conversation: Conversation, settings: Settings, **ask_o
         ):
             if isinstance(item, Answer):
                 done = asked.answering(render_answer(item))
-                yield replace(done, questions=(*conversation.questions, question))
+                yield replace(done, turns=(*conversation.turns, turn_of(item)))
                 return
             written += item
             yield asked.answering(render_draft(written))

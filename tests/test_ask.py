@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer import ABSTAIN_TEXT, REWRITE_PROMPT, answer_schema
-from qa.ask import CorpusFacts, ask, ask_stream, cited_draft, names_missing_from
+from qa.answer import ABSTAIN_TEXT, REWRITE_PROMPT, answer_schema, strip_markers
+from qa.ask import CorpusFacts, ask, ask_stream, cited_draft, names_missing_from, turn_of
 from qa.chunking import chunk_document
 from qa.config import Settings
 from qa.corpus import read_corpus
 from qa.evidence import Evidence, idf_table
-from qa.types import Answer, Hit
+from qa.types import Answer, Hit, Turn
 from tests.conftest import SEEDS, index_with_fake_embedder
 from tests.fakes import HashEmbedder, ScriptedGenerator, json_reply, numbered_sentences
 
@@ -268,6 +268,37 @@ def test_follow_up_without_a_model_puts_the_earlier_question_in_front(settings: 
     )
     assert answer.search_question == "How many tourists were killed in the Pahalgam attack? When did it happen?"
     assert "April 22" in answer.text
+
+
+def test_a_follow_up_is_rewritten_with_the_earlier_answers(settings: Settings) -> None:
+    prompts: list[str] = []
+
+    def reply(system: str, user: str) -> str:
+        if system == REWRITE_PROMPT:
+            prompts.append(user)
+            return "What did Michael Kugelman tweet about the offer?"
+        return sentence_with("generous")(system, user)
+
+    earlier = [
+        Turn("Who is the deputy Asia program director at the Wilson Center?", "Michael Kugelman"),
+        Turn("What is the capital of Sri Lanka?"),  # abstained: no answer to show
+        "  ",  # blank: dropped
+    ]
+    answer = ask("What did he tweet?", history=earlier, settings=settings, generator=ScriptedGenerator(reply))
+    assert prompts == [
+        "Earlier questions:\n"
+        "- Who is the deputy Asia program director at the Wilson Center? (answer: Michael Kugelman)\n"
+        "- What is the capital of Sri Lanka?\n\n"
+        "Last question: What did he tweet?"
+    ]
+    assert answer.search_question == "What did Michael Kugelman tweet about the offer?"
+    # without a model, the last earlier question and its answer go in front of the follow-up
+    plain = ask("What did he tweet?", history=earlier[:1], settings=settings)
+    assert plain.search_question == (
+        "Who is the deputy Asia program director at the Wilson Center? Michael Kugelman What did he tweet?"
+    )
+    assert turn_of(plain) == Turn("What did he tweet?", strip_markers(plain.text))
+    assert "[1]" not in turn_of(plain).answer and turn_of(plain).answer
 
 
 @pytest.mark.parametrize("question", ["", "  \n"])

@@ -10,15 +10,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evals.datasets import load_dataset, sample_questions
+from evals.datasets import Dataset, load_dataset, sample_questions
 from evals.gate import Check, baseline_entry, compare, load_baseline, save_profile
 from evals.gold import GoldQuestion, citation_support, holds, judge, load_questions, normalize
 from evals.metrics import Record, answer_metrics, counts, gold_rank, latency_metrics, retrieval_metrics
 from evals.report import Run, write_report
+from evals.run import evaluate_answers
+from qa.answer import REWRITE_PROMPT
 from qa.cli import main
 from qa.config import Settings
 from qa.types import Answer, Citation, Hit, Timings
 from tests.conftest import SEEDS, index_with_fake_embedder
+from tests.fakes import ScriptedGenerator, json_reply, numbered_sentences
+
+RUSSIA = "004_07e1443d25d1940b.txt"
 
 VACCINE_FILE = "004_07e1443d25d1940b.txt"
 PROVIDED = (
@@ -385,3 +390,31 @@ def test_qa_eval_with_bad_input_is_exit_2_with_a_message(tmp_path: Path, capsys:
     assert "error: give --squad or --questions, not both" in capsys.readouterr().err
     assert main(["eval", "--ci", "--backend", "local"]) == 2
     assert "--ci runs fixed evaluations of the seeds" in capsys.readouterr().err
+
+
+def test_a_follow_up_is_asked_after_its_earlier_questions_with_their_answers(corpus: Path, settings: Settings) -> None:
+    index_with_fake_embedder(settings)
+    first = "Which Russian foreign minister visited Islamabad?"
+    follow_ups = [
+        GoldQuestion("f1", "follow-up", "How many doses did his country provide?", ("50,000",), (RUSSIA,), (first,)),
+        GoldQuestion("f2", "follow-up", "And how many will Pakistan buy?", ("5 million",), (RUSSIA,), (first,)),
+    ]
+    rewrites: list[str] = []
+
+    def model(system: str, user: str) -> str:
+        if system == REWRITE_PROMPT:
+            rewrites.append(user)
+            return "How many doses of Sputnik-V?"
+        if f"Question: {first}" in user:
+            number = next(n for n, text in numbered_sentences(user).items() if "Sergey Lavrov" in text)
+            return json_reply([number], True, "Sergey Lavrov")
+        return json_reply([], False, "")
+
+    records = evaluate_answers(
+        Dataset("t", settings.corpus_dir, tuple(follow_ups)), settings, settings.index_dir, ScriptedGenerator(model)
+    )
+    assert [r.question.id for r in records] == ["f1", "f2"]
+    # the earlier question was asked once, on its own, and its answer goes with it into both rewrites
+    assert rewrites == [
+        f"Earlier questions:\n- {first} (answer: Sergey Lavrov)\n\nLast question: {q.question}" for q in follow_ups
+    ]

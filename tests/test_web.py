@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from qa.answer import REWRITE_PROMPT
 from qa.config import Settings
 from qa.index import read_manifest
-from qa.types import Answer, Citation, Timings
+from qa.types import Answer, Citation, Timings, Turn
 from qa.web import (
     MAX_ARTICLE_BYTES,
     ArticleNotFound,
@@ -116,14 +116,14 @@ def test_the_chat_streams_then_shows_the_checked_answer_with_its_source(settings
         },
     ]
     final = states[-1]
-    assert final.questions == (VACCINE,)
+    assert final.turns == (Turn(VACCINE, f"{VACCINE_SENTENCE}"),)
     assert len(final.messages) == 2
     shown = final.messages[1][1]
     assert f'<p>{VACCINE_SENTENCE} <a class="qa-marker"' in shown
     assert f'<a class="qa-source" href="{article_href(RUSSIA, 10114, 10246).replace("&", "&amp;")}"' in shown
 
 
-def test_a_follow_up_passes_the_earlier_questions_to_the_answerer(settings: Settings) -> None:
+def test_a_follow_up_passes_the_earlier_questions_and_answers_to_the_answerer(settings: Settings) -> None:
     def model(system: str, user: str) -> str:
         if system == REWRITE_PROMPT:
             return "How many Sputnik-V doses will Pakistan buy?"
@@ -132,16 +132,16 @@ def test_a_follow_up_passes_the_earlier_questions_to_the_answerer(settings: Sett
 
     generator = ScriptedGenerator(model)
     first = list(reply("Which Russian foreign minister visited Islamabad?", Conversation(), settings))[-1]
+    (earlier,) = first.turns
+    assert earlier.question == "Which Russian foreign minister visited Islamabad?"
+    assert "Sergey Lavrov" in earlier.answer and "[1]" not in earlier.answer  # shown answer, markers left out
     second = list(reply("And how many doses will they buy?", first, settings, generator=generator))[-1]
     rewrite = [user for system, user, _ in generator.calls if system == REWRITE_PROMPT]
     assert rewrite == [
-        "Earlier questions:\n- Which Russian foreign minister visited Islamabad?\n\n"
+        f"Earlier questions:\n- Which Russian foreign minister visited Islamabad? (answer: {earlier.answer})\n\n"
         "Last question: And how many doses will they buy?"
     ]
-    assert second.questions == (
-        "Which Russian foreign minister visited Islamabad?",
-        "And how many doses will they buy?",
-    )
+    assert second.turns == (earlier, Turn("And how many doses will they buy?", "5 million doses"))
     assert [role for role, _ in second.messages] == ["user", "assistant", "user", "assistant"]
     assert '<p>5 million doses <a class="qa-marker"' in second.messages[3][1]
 
@@ -149,7 +149,7 @@ def test_a_follow_up_passes_the_earlier_questions_to_the_answerer(settings: Sett
 def test_errors_become_readable_messages_in_the_chat(settings: Settings) -> None:
     too_long = list(reply("why " * 300, Conversation(), settings))[-1]
     assert too_long.messages[-1][1].startswith('<div class="qa-error"><p>⚠ question is too long (1199 characters')
-    assert too_long.questions == ()
+    assert too_long.turns == ()
     no_index = settings.with_(index_dir=settings.index_dir.parent / "missing")
     missing = list(reply(VACCINE, Conversation(), no_index))[-1]
     assert "no index at" in missing.messages[-1][1] and "Traceback" not in missing.messages[-1][1]
