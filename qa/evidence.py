@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -303,10 +304,12 @@ def _name_words(text: str) -> set[str]:
 
 
 def key_terms(question: str) -> set[str]:
-    """Names and numbers of the question (capitalised words after its first word, and figures):
-    an article that holds none of a question's names does not answer it."""
-    first = question.split()[0] if question.split() else ""
-    names = {re.sub(r"['\u2019]s$", "", w.lower()) for w in _CAPITALISED.findall(question) if w != first}
+    """Names and numbers of the question (capitalised words after its first word, and figures),
+    without a possessive ("Panthers'", "Dioscorides'"): an article that holds none of a question's
+    names does not answer it."""
+    opening = question.lstrip()
+    words = [m.group(0) for m in _CAPITALISED.finditer(opening) if m.start() > 0]  # "Unsurprisingly," opens
+    names = {re.sub(r"['\u2019]s?$", "", w.lower()) for w in words}
     names = {n for n in names if content_terms(n)}  # "And", "Which" in a joined follow-up are no names
     return names | set(NUMBER.findall(question))
 
@@ -338,14 +341,25 @@ def mentions_attribute(attribute: str, texts: Sequence[str]) -> bool:
 
 
 def _written(term: str, text: str) -> bool:
-    """Whether ``text`` holds ``term``, or the place a demonym names ("pakistani", "indian")."""
-    return term in text or (len(term) > 5 and term.endswith(("i", "n")) and term[:-1] in text)
+    """Whether ``text`` (lower case, accents folded) holds ``term``, its singular ("grammys": "Grammy"),
+    or the place a demonym names ("pakistani", "indian")."""
+    term = fold_accents(term)
+    return (
+        term in text
+        or (len(term) > 4 and term.endswith("s") and term[:-1] in text)
+        or (len(term) > 5 and term.endswith(("i", "n")) and term[:-1] in text)
+    )
+
+
+def fold_accents(text: str) -> str:
+    """``text`` without accents: "Maizière" is written "Maiziere" in a question."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def missing_key_terms(question: str, evidence: Sequence[Evidence]) -> set[str]:
     """The question's names and numbers that the evidence does not hold, in words or as an acronym."""
     joined = " ".join(e.text for e in evidence)
-    text = joined.lower()
+    text = fold_accents(joined.lower())
     missing = {t for t in key_terms(question) if not all(_written(part, text) for part in t.split("-"))}
     if not missing:
         return missing
