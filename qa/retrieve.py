@@ -109,7 +109,8 @@ def get_retriever(
 ) -> Retriever:
     """The retriever for ``index_dir``, loaded once per process and reloaded when the live version
     of the index changes (after ``qa index``). An ``embedder`` given here replaces the one the
-    settings name, for this index until it changes (tests pass a fake one)."""
+    settings name, for this index until it changes (tests pass a fake one). Search settings
+    (fusion, weights, candidates) are the ones given, over the index and embedder already loaded."""
     settings = settings or Settings.from_env()
     path = Path(index_dir) if index_dir is not None else settings.index_dir
     key = (path.resolve(), current_version(path))
@@ -118,7 +119,15 @@ def get_retriever(
             for old in [k for k in _open if k[0] == key[0]]:
                 del _open[old]
             _open[key] = Retriever.open(path, settings, embedder)
-        return _open[key]
+        loaded = _open[key]
+    if _search_settings(loaded.settings) == _search_settings(settings):
+        return loaded
+    return Retriever(loaded.index, loaded.embedder, settings.with_(embedder=loaded.embedder.name))
+
+
+def _search_settings(settings: Settings) -> tuple[object, ...]:
+    s = settings
+    return (s.candidates, s.fusion, s.dense_weight, s.bm25_weight, s.rrf_k, s.max_query_chars)
 
 
 def retrieve(

@@ -6,7 +6,8 @@ import pytest
 
 from qa.config import Settings
 from qa.index import build_index
-from qa.retrieve import Retriever, retrieve, rrf
+from qa.retrieve import Retriever, get_retriever, retrieve, rrf
+from tests.conftest import index_with_fake_embedder
 from tests.fakes import HashEmbedder
 
 
@@ -103,3 +104,15 @@ def test_convex_fusion_sums_weighted_min_max_normalised_scores() -> None:
     sparse = [(3, 12.0), (5, 2.0)]
     fused = convex([(dense, 0.5), (sparse, 0.5)])
     assert fused == [(3, pytest.approx(0.75)), (7, pytest.approx(0.5)), (1, 0.0), (5, 0.0)]
+
+
+def test_the_loaded_index_is_searched_with_the_search_settings_given(corpus: Path, settings: Settings) -> None:
+    index_with_fake_embedder(settings)
+    loaded = get_retriever(settings.index_dir, settings)
+    dense_only = get_retriever(settings.index_dir, settings.with_(bm25_weight=0.0))
+    assert dense_only.settings.bm25_weight == 0.0 and loaded.settings.bm25_weight == 0.5
+    assert dense_only.index is loaded.index and dense_only.embedder is loaded.embedder  # nothing reloaded
+    assert get_retriever(settings.index_dir, settings.with_(answer_backend="extractive")) is loaded
+    question = "How many doses of Sputnik-V will Pakistan buy?"
+    ids = [[h.chunk_id for h in hits] for hits in (dense_only.search(question, 3), loaded.search(question, 3, "dense"))]
+    assert ids[0] == ids[1]
