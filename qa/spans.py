@@ -144,9 +144,10 @@ def _with_lists(text: str, spans: list[str]) -> list[str]:
     for span in spans:
         at = text.find(span, group[-1][1] if group else 0)
         between = text[group[-1][1] : at] if group and at >= 0 else None
-        word = _LIST_WORD.match(between) if between is not None and not ended else None
-        titled = word is not None and all(_is_title(w) for w in between[word.end() :].split())  # type: ignore[index]
-        comma = between is not None and not ended and bool(_LIST_COMMA.fullmatch(between))
+        between = None if ended else between  # a list ends at its "and"/"or" member
+        word = _LIST_WORD.match(between) if between is not None else None
+        titled = bool(between is not None and word and all(_is_title(w) for w in between[word.end() :].split()))
+        comma = between is not None and bool(_LIST_COMMA.fullmatch(between))
         if not (titled or comma):
             close()
             ended = False
