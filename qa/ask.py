@@ -243,6 +243,7 @@ def ask_stream(
     model = generator or make_generator(settings)
     model_name = model.name if model else "extractive"
 
+    ready = time.perf_counter()  # loading the index or model (first call) is in no stage but the total
     search_question = standalone_question(question, turns, model) if turns else question
     rewritten = time.perf_counter()
     hits = retriever.search(search_question, k=settings.answer_chunks)
@@ -255,7 +256,7 @@ def ask_stream(
     def finish(answer: Answer, first_token: float, prompt: float = 0.0, generation: float = 0.0) -> Answer:
         now = time.perf_counter()
         timings = Timings(
-            rewritten - started, retrieved - rewritten, prompt, first_token or now - started, generation, now - started
+            rewritten - ready, retrieved - rewritten, prompt, first_token or now - started, generation, now - started
         )
         return replace(answer, timings=timings)
 

@@ -55,6 +55,7 @@ def test_extractive_answer_quotes_and_cites_the_best_sentence(settings: Settings
     check_citations(answer, corpus)
     assert answer.model == "extractive"
     assert answer.timings.total >= answer.timings.retrieval > 0
+    assert answer.timings.rewrite < 0.001  # no history, no rewrite (loading is in the total only)
 
 
 def test_model_answer_is_streamed_then_checked_and_cited(settings: Settings, corpus: Path) -> None:
