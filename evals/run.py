@@ -81,12 +81,13 @@ def evaluate_answers(
     turns: dict[tuple[str, ...], Turn] = {}  # the exchange each earlier question (after its own) made
 
     def history_of(asked: tuple[str, ...]) -> list[Turn]:
+        history: list[Turn] = []
         for n in range(len(asked)):
             if asked[: n + 1] not in turns:
-                earlier = history_of(asked[:n])
-                answer = ask(asked[n], history=earlier, index_dir=index_dir, settings=settings, generator=generator)
+                answer = ask(asked[n], history=history, index_dir=index_dir, settings=settings, generator=generator)
                 turns[asked[: n + 1]] = turn_of(answer)
-        return [turns[asked[: n + 1]] for n in range(len(asked))]
+            history.append(turns[asked[: n + 1]])
+        return history
 
     records = []
     for q in dataset.questions:
