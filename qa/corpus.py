@@ -37,6 +37,17 @@ def iter_files(corpus_dir: Path) -> Iterator[Path]:
             yield path
 
 
+def is_binary(data: bytes) -> bool:
+    """Whether a file's first bytes are not text: a NUL byte, or more than 30% of them neither
+    UTF-8 nor printable (compressed or random data; a Latin-1 article has a few such bytes)."""
+    head = data[:_SNIFF_BYTES]
+    if b"\x00" in head:
+        return True
+    text = head.decode("utf-8", errors="replace")
+    odd = sum(1 for c in text if c == "\ufffd" or (c < " " and c not in "\t\n\r\f\v"))
+    return odd > 0.3 * len(text)
+
+
 def scan(corpus_dir: Path) -> tuple[list[CorpusFile], list[str]]:
     """Reads the bytes of every article file. Returns the files and a warning per skipped file.
 
@@ -52,7 +63,7 @@ def scan(corpus_dir: Path) -> tuple[list[CorpusFile], list[str]]:
         except OSError as exc:
             warnings.append(f"skipped {source}: cannot read it ({exc.strerror or exc})")
             continue
-        if b"\x00" in data[:_SNIFF_BYTES]:
+        if is_binary(data):
             warnings.append(f"skipped {source}: it is a binary file, not text")
             continue
         files.append(CorpusFile(path, source, hashlib.sha256(data).hexdigest(), data))

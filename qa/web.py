@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from qa.answer import strip_markers
 from qa.ask import ask_stream, make_generator, turn_of
 from qa.config import Settings
-from qa.corpus import SUFFIXES, CorpusFile, decode
+from qa.corpus import SUFFIXES, CorpusFile, decode, is_binary
 from qa.errors import CorpusError, IndexLoadError
 from qa.index import build_index, current_version, read_manifest
 from qa.model import BUNDLED, ModelFileError
@@ -50,7 +50,6 @@ SEED_EXAMPLES = {
 
 _NAME = re.compile(r"[^\W_][\w .()-]{0,119}")
 _MARKER = re.compile(r"\[(\d+)\]")
-_SNIFF_BYTES = 8192
 
 
 class UploadError(ValueError):
@@ -277,7 +276,7 @@ def article_text(name: str, data: bytes) -> str:
         raise UploadError(f"{name} is empty")
     if len(data) > MAX_ARTICLE_BYTES:
         raise UploadError(f"{name} is {len(data):,} bytes; the limit is {MAX_ARTICLE_BYTES:,}")
-    if b"\x00" in data[:_SNIFF_BYTES]:
+    if is_binary(data):
         raise UploadError(f"{name} is a binary file, not text")
     try:
         return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")

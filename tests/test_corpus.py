@@ -27,6 +27,14 @@ def test_binary_file_is_skipped_with_a_warning_naming_it(tmp_path: Path) -> None
     assert warnings == ["skipped image.txt: it is a binary file, not text"]
 
 
+def test_binary_data_without_nul_bytes_is_skipped_too(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Fine.", encoding="utf-8")
+    (tmp_path / "random.txt").write_bytes(bytes(range(128, 256)) * 4 + b"\x01\x02\x03")
+    documents, warnings = read_corpus(tmp_path)
+    assert [d.source for d in documents] == ["good.txt"]
+    assert warnings == ["skipped random.txt: it is a binary file, not text"]
+
+
 def test_non_utf8_file_is_decoded_with_replacement_and_a_warning(tmp_path: Path) -> None:
     (tmp_path / "latin1.txt").write_bytes("Café in Karachi.".encode("latin-1"))
     documents, warnings = read_corpus(tmp_path)
