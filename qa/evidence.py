@@ -150,11 +150,12 @@ def typed_answer(kind: AnswerType | None, question: str, sentence: str) -> bool:
 def select_evidence(
     question: str, hits: Sequence[Hit], embedder: Embedder, limit: int, idf: dict[str, float] | None = None
 ) -> list[Evidence]:
-    """The ``limit`` sentences of ``hits`` that best match ``question``, numbered from 1 in file
-    order. A sentence scores by cosine similarity to the question plus the share of the question's
-    content terms it holds (IDF-weighted, given the ``idf`` table), plus ``TYPED_BONUS`` when it holds
-    the kind of answer asked for (see ``typed_answer``); sentences of
-    higher-ranked hits win ties. For a question about who wrote an article, bylines come first."""
+    """The ``limit`` sentences of ``hits`` that best match ``question``, numbered from 1 best first:
+    a small model leans on the first one it reads. A sentence scores by cosine similarity to the
+    question plus the share of the question's content terms it holds (IDF-weighted, given the ``idf``
+    table), plus ``TYPED_BONUS`` when it holds the kind of answer asked for (see ``typed_answer``);
+    sentences of higher-ranked hits win ties. For a question about who wrote an article, bylines come
+    first."""
     sentences = split_hits(hits)
     if not sentences:
         return []
@@ -173,8 +174,6 @@ def select_evidence(
             bonus += TYPED_BONUS
         scored.append((float(cosine) + overlap + bonus - 0.01 * rank, source, text, start, end))
     best = sorted(scored, key=lambda item: -item[0])[:limit]
-    order = {source: i for i, source in enumerate(dict.fromkeys(h.source for h in hits))}
-    best.sort(key=lambda item: (order[item[1]], item[3]))
     return [Evidence(n, source, text, start, end, score) for n, (score, source, text, start, end) in enumerate(best, 1)]
 
 
@@ -261,9 +260,10 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w\u2019'-]*")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a figure as written: "1.6", "150,000"
 
 # "Which <one of these>" asks for a name: a person, a place, an organisation, an event or a product.
-# (Plurals are left out: "which two cities" is answered by two names.)
+# (Plurals are left out: "which two cities" is answered by two names; "what kind of government" asks
+# for a description: "an interim Afghan government".)
 _NAMED_THING = re.compile(
-    r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b)"
+    r"\b(?:which|what)\s+(?!(?:kind|kinds|type|types|sort|sorts)\s+of\b)(?:(?!(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b)"
     r"[\w.'\u2019-]+\s+){0,3}?(?:person|leader|president|minister|premier|secretary|"
     r"secretary-general|official|spokesperson|spokesman|spokeswoman|chief|general|ambassador|diplomat|envoy|"
     r"journalist|reporter|author|writer|commander|governor|mayor|senator|king|queen|founder|chairman|director|"

@@ -74,6 +74,7 @@ _BODIES = _OFFICES | _wordset(
 _DATE_WORD = re.compile(  # a name run stops at a date: "By Ayaz Gul April 25, 2021"
     rf"(?:January|February|March|April|June|July|August|September|October|November|December)|{WEEKDAYS}"
 )
+_REGION_BEFORE = re.compile(r"\b((?:north|south)?(?:central|northern|southern|eastern|western))\s+$")
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")  # an acronym written with dots: "U.S."
 _NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|i|ish)$")
 # Words that open a sentence with a capital without being a name.
@@ -107,6 +108,8 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
             figure = span.split()[0].lower() if span else ""
             if kind == "number" and (figure in asked or not _counts_what_is_asked(span, question, asked)):
                 continue
+            if kind == "number" and not _qualified_as_asked(span, question, text):
+                continue  # "two countries" does not say how many member countries
             if kind == "number" and not _measures_what_is_asked(span, question):
                 continue  # "1.6 billion cubic feet" does not say how long a pipeline is
             if kind == "number" and _MONEY_QUESTION.search(question) and not _MONEY.search(span):
@@ -224,6 +227,27 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     return _is_asked(head, asked) or any(head[:5] == a[:5] for a in asked if len(a) >= 5)
 
 
+_COUNTED = re.compile(r"\bhow\s+many\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
+_NOT_QUALIFIERS = _wordset("more other new different separate such of the")
+
+
+def _qualified_as_asked(span: str, question: str, sentence: str) -> bool:
+    """For "how many <qualifiers> X ...?" answered by a figure that counts X: the sentence holds the
+    qualifiers too ("how many member countries" is not answered by "two countries" in a sentence
+    that never says "member"; "how many Indian paramilitary troops" by "40 Indian paramilitary troops")."""
+    unit = [_word(w) for w in span.split()[1:]]
+    match = _COUNTED.search(question)
+    if not unit or match is None:
+        return True
+    words = [_word(w) for w in match.group(1).split()]
+    counted = next((i for i, w in enumerate(words) if _is_asked(unit[-1], {w})), None)
+    if counted is None:
+        return True
+    held = _words(sentence)
+    qualifiers = set(words[:counted]) - _NOT_QUALIFIERS
+    return all(_is_asked(q, held) or q.isdigit() for q in qualifiers)
+
+
 _TIME_UNITS = _wordset("year years month months week weeks day days hour hours minute minutes decade decades")
 # Units a question may name ("in kilometres"), each word with the unit it writes.
 _LENGTH_UNIT_OF = {
@@ -290,15 +314,21 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
                 words.pop(0)
             if len(words) == 1 and words[0].lower().endswith(("ing", "ed", "es", "ly")):
                 words.pop(0)
+        region = _REGION_BEFORE.search(text, 0, match.start())  # "central Asia", "southern California"
+        first = words[0] if words else ""
         for part in _cut_at_titles(words):
+            whole = len(part)
             while part and _is_asked(_word(part[0]), asked) and part[-1].lower() not in _OFFICES:
                 part.pop(0)
+            if whole - len(part) >= 2:
+                continue  # the rest of the question's own name: "Project" of "Stream Gas Pipeline Project"
             while part and part[0].lower() in ("of", "the"):  # "Cape of Good Hope" asked as "the Cape"
                 part.pop(0)
             while part and (part[-1].lower() in ("of", "the") or _trims_end(part, asked)):
                 part.pop()
             if part and not (len(part) == 1 and _DOTTED.fullmatch(part[0]) and part[0].replace(".", "") in initials):
-                yield " ".join(part)
+                opens_run = region is not None and whole == len(part) and part[0] == first
+                yield f"{region.group(1)} {' '.join(part)}" if opens_run and region else " ".join(part)
 
 
 def _trims_end(part: list[str], asked: set[str]) -> bool:

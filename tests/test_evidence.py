@@ -36,6 +36,9 @@ from tests.fakes import HashEmbedder
         ("Between which two cities will the pipeline carry gas?", None),
         ("What did the spokesperson say?", None),
         ("What kind of plebiscite do the resolutions call for?", None),
+        ("What kind of Afghan government is the United States pushing for?", None),
+        ("What type of company is Van Gend en Loos?", None),
+        ("Which Afghan government official spoke?", "name"),
         ("Who is Pakistan's military chief?", "name"),
         ("What is the name of the foreign secretary?", "name"),
         ("Why is FATF pressuring Pakistan?", None),
@@ -106,6 +109,15 @@ def test_headings_are_not_evidence_and_a_byline_is_found_by_its_articles_title()
     assert text[evidence[0].start : evidence[0].end] == evidence[0].text
     every = select_evidence("Who wrote the article about medical supplies?", hits, HashEmbedder(), 5)
     assert [e.text for e in every] == ["By Ayaz Gul April 25, 2021", "The offer came on Saturday."]
+
+
+def test_evidence_is_numbered_best_first_not_in_file_order() -> None:
+    first = "The weather in Islamabad was mild on Saturday."
+    second = "Lavrov said Russia will supply Pakistan with special military equipment."
+    hits = [Hit("c1", "a.txt", first, 0, len(first), 0.9), Hit("c2", "b.txt", second, 0, len(second), 0.8)]
+    evidence = select_evidence("What equipment will Russia supply Pakistan with?", hits, HashEmbedder(), 2)
+    assert [(e.number, e.source) for e in evidence] == [(1, "b.txt"), (2, "a.txt")]
+    assert evidence[0].score > evidence[1].score
 
 
 def test_the_word_naming_the_kind_of_answer_is_not_a_term_the_evidence_must_hold() -> None:

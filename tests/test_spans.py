@@ -59,6 +59,30 @@ def test_a_figure_counting_something_else_does_not_answer_how_many() -> None:
     ]
 
 
+def test_a_count_of_the_thing_asked_must_also_be_the_kind_asked() -> None:
+    sentence = "The two countries agreed, and 40 Indian paramilitary troops were killed."
+    assert answer_candidates("number", "How many member countries agreed?", [sentence]) == []
+    assert answer_candidates("number", "How many countries agreed?", [sentence]) == ["two countries"]
+    assert answer_candidates("number", "How many Indian paramilitary troops were killed?", [sentence]) == [
+        "40 Indian paramilitary troops"
+    ]
+
+
+def test_the_rest_of_a_name_the_question_holds_is_no_name() -> None:
+    sentence = "Both are discussing the Stream Gas Pipeline Project with Gazprom Neft."
+    question = "Which Russian company will build the Stream Gas Pipeline?"
+    assert answer_candidates("name", question, [sentence]) == ["Gazprom Neft"]
+
+
+def test_a_region_word_before_a_place_belongs_to_it() -> None:
+    sentence = "Russia fears instability spilling over into central Asia, Moscow said."
+    assert answer_candidates("name", "Into which region could it spill over?", [sentence]) == [
+        "Russia",
+        "central Asia",
+        "Moscow",
+    ]
+
+
 def test_a_question_about_money_wants_a_sum_of_money() -> None:
     sentence = "The pipeline will carry 1.6 billion cubic feet a day and cost $2.5 billion, or Rs 400 crore."
     assert answer_candidates("number", "How much will the pipeline cost?", [sentence]) == [
