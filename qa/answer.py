@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa.evidence import NUMBER, Evidence, content_terms
+from qa.index import bm25_tokenize
 from qa.types import Citation, Turn
 
 ABSTAIN_TEXT = "The articles don't say."
@@ -185,9 +186,13 @@ def cite(
     if len(cited) > 1 and question is not None:
         cited = _fewest_covering(cited, _added(answer, question)) or cited[:1]
     citations = tuple(Citation(i, e.source, e.text, e.start, e.end) for i, e in enumerate(cited, start=1))
-    text = strip_markers(answer)
+    return with_markers(strip_markers(answer), citations), citations
+
+
+def with_markers(text: str, citations: Sequence[Citation]) -> str:
+    """``text`` followed by the ``[n]`` marker of each citation."""
     markers = "".join(f"[{c.marker}]" for c in citations)
-    return (f"{text} {markers}" if markers else text), citations
+    return f"{text} {markers}" if markers else text
 
 
 def _terms_and_numbers(text: str) -> set[str]:
@@ -218,6 +223,54 @@ def recite(answer: str, preferred: Sequence[int], evidence: Sequence[Evidence], 
     by_number = {e.number: e for e in evidence}
     ranked = [by_number[n] for n in order if n in by_number]
     return [e.number for e in _fewest_covering(ranked, _added(answer, question))]
+
+
+_WORD = re.compile(r"[\w\u2019'-]+")
+
+
+def in_their_words(answer: str, quotes: Sequence[str], slack: int = 3) -> str:
+    """The answer as a cited sentence writes it: the shortest run of a quote's words that holds every
+    content word of the answer (stemmed), starting with its first and ending with its last, when that
+    run is at most ``slack`` words longer than the answer ("border and trade" is written "borders and
+    trade"). The answer itself when a quote holds it word for word already, or when no quote holds
+    its words close together and in that order at the ends."""
+    if any(answer.lower() in quote.lower() for quote in quotes):
+        return answer
+    written = _WORD.findall(answer)
+    stemmed = [set(stems) for stems in bm25_tokenize(written) if stems]
+    if not stemmed:
+        return answer
+    needed, first, last = set().union(*stemmed), stemmed[0], stemmed[-1]
+    best, longest = answer, len(written) + slack
+    for quote in quotes:
+        words = list(_WORD.finditer(quote))
+        stems = [set(s) for s in bm25_tokenize([w.group(0) for w in words])]
+        for i in (i for i in range(len(words)) if stems[i] & first):
+            held: set[str] = set()
+            for j in range(i, min(len(words), i + longest)):
+                held |= stems[j] & needed
+                if held == needed and stems[j] & last:
+                    opens_alike = i > 0 and words[i - 1].group(0).lower() == written[0].lower()  # "The"
+                    start = words[i - 1 if opens_alike else i].start()
+                    best, longest = _balanced(quote, start, words[j].end()), j - i
+                    break
+    return best
+
+
+_OPENING, _CLOSING = "\u201c\u2018", "\u201d\u2019"
+
+
+def _balanced(quote: str, start: int, end: int) -> str:
+    """``quote[start:end]`` with the quotation mark it opens or closes, if the one next to it does:
+    "would \u201cseize this historic opportunity\u201d", not an opening mark alone."""
+    text = quote[start:end]
+    opened = sum(text.count(c) for c in _OPENING) + text.count('"') % 2
+    closed = sum(text.count(c) for c in _CLOSING)
+    if opened > closed and end < len(quote) and quote[end] in _CLOSING + '"':
+        end += 1
+    elif closed > opened and start > 0 and quote[start - 1] in _OPENING + '"':
+        start -= 1
+    return quote[start:end]
 
 
 def numbers_in(text: str) -> set[str]:

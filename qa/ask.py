@@ -28,12 +28,14 @@ from qa.answer import (
     adds_information,
     answer_schema,
     cite,
+    in_their_words,
     parse_reply,
     recite,
     rewrite_prompt,
     strip_markers,
     unsupported_terms,
     user_prompt,
+    with_markers,
 )
 from qa.config import Settings
 from qa.evidence import (
@@ -347,6 +349,8 @@ def ask_stream(
     if problem:  # the model found nothing that answers this question: no sentence is put in its place
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)
     elif citations and not unsupported_terms(draft, [c.quote for c in citations], search_question):
+        if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
+            final = with_markers(in_their_words(draft, [c.quote for c in citations]), citations)
         yield finish(replace(base, text=final, citations=citations), *times)
     else:  # a fitting answer the cited sentences do not bear out: the sentence it cited, if one fits
         yield fallback(reply.evidence, no_fit, *times, only_preferred=True)

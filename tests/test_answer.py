@@ -12,6 +12,7 @@ from qa.answer import (
     AnswerStream,
     answer_schema,
     cite,
+    in_their_words,
     markers_in,
     parse_reply,
     recite,
@@ -98,3 +99,37 @@ def test_of_several_cited_sentences_the_fewest_that_hold_the_answer_are_kept() -
     assert [c.source for c in citations] == ["c.txt", "b.txt"]  # b.txt holds both Pulwama and 2019
     assert recite("The Pulwama terror attack, in 2019.", [3], evidence, question) == [2]
     assert recite("Nothing of it.", [1], evidence, question) == []
+
+
+def test_a_free_answer_is_written_in_the_cited_sentence_own_words() -> None:
+    closed = "Since the incident, the neighbours closed borders and trade and revoked decades old accords."
+    assert in_their_words("border and trade", [closed]) == "borders and trade"
+    hoped = "He said Islamabad hoped Kabul would \u201cseize this historic opportunity\u201d and secure a solution."
+    assert in_their_words("Kabul would seize this historic opportunity", [hoped]) == (
+        "Kabul would \u201cseize this historic opportunity\u201d"
+    )
+    way = "The only way the subcontinent can tackle poverty is by improving trade relations, he said."
+    assert in_their_words("The only way the subcontinent can tackle poverty is by improving trade", [way]) == (
+        "The only way the subcontinent can tackle poverty is by improving trade"
+    )
+
+
+def test_an_answer_is_left_as_it_is_when_no_sentence_holds_its_words_close_together_in_order() -> None:
+    offer = 'Pakistan has offered to provide relief support to India," said a statement.'
+    assert in_their_words("India offered relief support to Pakistan", [offer]) == (
+        "India offered relief support to Pakistan"
+    )
+    assert in_their_words("borders and trade", ["Borders were closed, and much later trade."]) == "borders and trade"
+    assert in_their_words("the", [offer]) == "the"
+
+
+_WORDS = st.sampled_from(
+    ["borders", "border", "and", "trade", "the", "closed", "\u201cseize", "chance\u201d", "Kabul", ","]
+)
+_SENTENCE = st.lists(_WORDS, max_size=12).map(" ".join)
+
+
+@given(_SENTENCE, st.lists(_SENTENCE, max_size=3))
+def test_a_rewritten_answer_is_a_run_of_a_cited_sentence(answer: str, quotes: list[str]) -> None:
+    written = in_their_words(answer, quotes)
+    assert written == answer or any(written in quote for quote in quotes)
