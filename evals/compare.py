@@ -1,6 +1,7 @@
 """Ours against the plain llama-index way, side by side in one run on the same questions: ``ask()``
 (default settings, the bundled local model) and ``CitationQueryEngine`` (same embedder, same model;
-see ``evals.citation_engine_baseline``), each question asked of both, judged by the same rules.
+see ``evals.citation_engine_baseline``), each question asked of both, judged by the same rules. A
+follow-up is asked as in a chat: its earlier questions first, each side given its own earlier answers.
 
     python -m evals.compare [--questions FILE] [--out DIR]
 
@@ -18,13 +19,18 @@ from typing import Any
 
 from evals.citation_engine_baseline import build_engine, judge_engine_reply
 from evals.gold import QUESTIONS, SEEDS, GoldQuestion, judge, load_questions
-from qa.ask import ask
+from evals.run import history_of
+from qa.ask import ask, turn_of
 from qa.config import Settings
 from qa.index import build_index
+from qa.types import Turn
 
 
-def ours(question: GoldQuestion, settings: Settings) -> dict[str, Any]:
-    answer = ask(question.question, history=list(question.history), settings=settings)
+def ours(question: GoldQuestion, settings: Settings, turns: dict[tuple[str, ...], Turn]) -> dict[str, Any]:
+    def reply(asked: str, history: list[Turn]) -> Turn:
+        return turn_of(ask(asked, history=history, settings=settings))
+
+    answer = ask(question.question, history=history_of(question.history, turns, reply), settings=settings)
     verdict = judge(question, answer, SEEDS)
     return {
         "correct": verdict.correct,
@@ -36,9 +42,17 @@ def ours(question: GoldQuestion, settings: Settings) -> dict[str, Any]:
     }
 
 
-def theirs(question: GoldQuestion, engine: Any) -> dict[str, Any]:
-    # The engine has no chat: a follow-up is asked with its earlier questions in front of it.
-    asked = " ".join([*question.history, question.question])
+def with_history(question: str, history: list[Turn]) -> str:
+    """The engine has no chat: a follow-up is asked with the earlier exchanges written in front."""
+    earlier = [f"Earlier question: {t.question} Answer: {t.answer or 'none'}" for t in history]
+    return "\n".join([*earlier, f"Question: {question}"]) if earlier else question
+
+
+def theirs(question: GoldQuestion, engine: Any, turns: dict[tuple[str, ...], Turn]) -> dict[str, Any]:
+    def reply(asked: str, history: list[Turn]) -> Turn:
+        return Turn(asked, str(engine.query(with_history(asked, history))).strip()[:300])
+
+    asked = with_history(question.question, history_of(question.history, turns, reply))
     started = time.perf_counter()
     response = engine.query(asked)
     return judge_engine_reply(question, response, time.perf_counter() - started)
@@ -88,8 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     build_index(SEEDS, settings.index_dir, settings=settings)
     engine = build_engine(settings)
     rows: dict[str, list[dict[str, Any]]] = {"ask": [], "citation_query_engine": []}
+    our_turns: dict[tuple[str, ...], Turn] = {}  # each side's own earlier answers, as a chat user sees them
+    their_turns: dict[tuple[str, ...], Turn] = {}
     for q in questions:
-        mine, other = ours(q, settings), theirs(q, engine)
+        mine, other = ours(q, settings, our_turns), theirs(q, engine, their_turns)
         rows["ask"].append(mine)
         rows["citation_query_engine"].append(other)
         marks = ["ok  " if r["correct"] and (r["right_file"] or r["abstained"]) else "FAIL" for r in (mine, other)]

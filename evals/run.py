@@ -17,7 +17,7 @@ import hashlib
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +57,21 @@ def _say(quiet: bool, line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
 
+def history_of(
+    asked: Sequence[str], turns: dict[tuple[str, ...], Turn], reply: Callable[[str, list[Turn]], Turn]
+) -> list[Turn]:
+    """What a chat user has seen before a follow-up: its earlier questions asked in order, each with
+    the exchanges before it, by ``reply``. ``turns`` keeps every exchange made, keyed by the questions
+    up to it, so earlier questions that follow-ups share are asked once."""
+    history: list[Turn] = []
+    for n in range(len(asked)):
+        key = tuple(asked[: n + 1])
+        if key not in turns:
+            turns[key] = reply(asked[n], list(history))
+        history.append(turns[key])
+    return history
+
+
 def evaluate_retrieval(dataset: Dataset, retriever: Retriever, k: int, quiet: bool = True) -> list[Record]:
     """Searches each question (a follow-up with the question before it in front) for its top ``k``."""
     records = []
@@ -78,20 +93,14 @@ def evaluate_answers(
     questions first, each with the ones before it, and then it, with their questions and answers."""
     if generator is not None:  # warm up: the first call maps the model into memory
         ask(dataset.questions[0].question, index_dir=index_dir, settings=settings, generator=generator)
-    turns: dict[tuple[str, ...], Turn] = {}  # the exchange each earlier question (after its own) made
+    turns: dict[tuple[str, ...], Turn] = {}
 
-    def history_of(asked: tuple[str, ...]) -> list[Turn]:
-        history: list[Turn] = []
-        for n in range(len(asked)):
-            if asked[: n + 1] not in turns:
-                answer = ask(asked[n], history=history, index_dir=index_dir, settings=settings, generator=generator)
-                turns[asked[: n + 1]] = turn_of(answer)
-            history.append(turns[asked[: n + 1]])
-        return history
+    def reply(question: str, history: list[Turn]) -> Turn:
+        return turn_of(ask(question, history=history, index_dir=index_dir, settings=settings, generator=generator))
 
     records = []
     for q in dataset.questions:
-        history = history_of(q.history)
+        history = history_of(q.history, turns, reply)
         answer = ask(q.question, history=history, index_dir=index_dir, settings=settings, generator=generator)
         verdict = judge(q, answer, dataset.corpus)
         rank = gold_rank(answer.hits, q)

@@ -10,16 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from evals.compare import with_history
 from evals.datasets import Dataset, load_dataset, sample_questions
 from evals.gate import Check, baseline_entry, compare, load_baseline, save_profile
 from evals.gold import GoldQuestion, citation_support, holds, judge, load_questions, normalize
 from evals.metrics import Record, answer_metrics, counts, gold_rank, latency_metrics, retrieval_metrics
 from evals.report import Run, write_report
-from evals.run import evaluate_answers
+from evals.run import evaluate_answers, history_of
 from qa.answer import REWRITE_PROMPT
 from qa.cli import main
 from qa.config import Settings
-from qa.types import Answer, Citation, Hit, Timings
+from qa.types import Answer, Citation, Hit, Timings, Turn
 from tests.conftest import SEEDS, index_with_fake_embedder
 from tests.fakes import ScriptedGenerator, json_reply, numbered_sentences
 
@@ -418,3 +419,26 @@ def test_a_follow_up_is_asked_after_its_earlier_questions_with_their_answers(cor
     assert rewrites == [
         f"Earlier questions:\n- {first} (answer: Sergey Lavrov)\n\nLast question: {q.question}" for q in follow_ups
     ]
+
+
+def test_earlier_questions_are_asked_in_order_and_once_each() -> None:
+    asked: list[tuple[str, tuple[str, ...]]] = []
+
+    def reply(question: str, history: list[Turn]) -> Turn:
+        asked.append((question, tuple(t.question for t in history)))
+        return Turn(question, question.upper())
+
+    turns: dict[tuple[str, ...], Turn] = {}
+    assert history_of(("a?", "b?"), turns, reply) == [Turn("a?", "A?"), Turn("b?", "B?")]
+    assert history_of(("a?", "c?"), turns, reply) == [Turn("a?", "A?"), Turn("c?", "C?")]
+    assert asked == [("a?", ()), ("b?", ("a?",)), ("c?", ("a?",))]
+
+
+def test_the_citation_engine_reads_a_follow_up_with_its_earlier_exchanges() -> None:
+    history = [Turn("Who visited?", "Sergey Lavrov"), Turn("When?", "")]
+    assert with_history("What did he say?", history) == (
+        "Earlier question: Who visited? Answer: Sergey Lavrov\n"
+        "Earlier question: When? Answer: none\n"
+        "Question: What did he say?"
+    )
+    assert with_history("Who visited?", []) == "Who visited?"
