@@ -252,24 +252,28 @@ def in_their_words(answer: str, quotes: Sequence[str], slack: int = 3) -> str:
                 if held == needed and stems[j] & last:
                     opens_alike = i > 0 and words[i - 1].group(0).lower() == written[0].lower()  # "The"
                     start = words[i - 1 if opens_alike else i].start()
-                    best, longest = _balanced(quote, start, words[j].end()), j - i
+                    run = _balanced(quote, start, words[j].end())
+                    if run is not None:
+                        best, longest = run, j - i
                     break
     return best
 
 
-_OPENING, _CLOSING = "\u201c\u2018", "\u201d\u2019"
+_OPENING, _CLOSING = "\u201c", "\u201d"  # double marks only: a single one is mostly an apostrophe
 
 
-def _balanced(quote: str, start: int, end: int) -> str:
-    """``quote[start:end]`` with the quotation mark it opens or closes, if the one next to it does:
-    "would \u201cseize this historic opportunity\u201d", not an opening mark alone."""
+def _balanced(quote: str, start: int, end: int) -> str | None:
+    """``quote[start:end]`` with the quotation mark it opens or closes, if that mark stands right
+    next to it ("would \u201cseize this historic opportunity\u201d"); None when a mark is left unpaired."""
     text = quote[start:end]
-    opened = sum(text.count(c) for c in _OPENING) + text.count('"') % 2
-    closed = sum(text.count(c) for c in _CLOSING)
+    opened = text.count(_OPENING) + text.count('"') % 2
+    closed = text.count(_CLOSING)
     if opened > closed and end < len(quote) and quote[end] in _CLOSING + '"':
         end += 1
     elif closed > opened and start > 0 and quote[start - 1] in _OPENING + '"':
         start -= 1
+    elif opened != closed:
+        return None
     return quote[start:end]
 
 

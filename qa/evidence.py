@@ -118,22 +118,33 @@ def is_statement(text: str) -> bool:
     return bool(_STATEMENT_END.search(text)) or is_byline(text)
 
 
-def split_hits(hits: Sequence[Hit]) -> list[tuple[str, str, int, int, int, str]]:
+Line = tuple[str, str, int, int, int, str]  # source, text, start, end, hit rank, text to score
+
+
+def split_hits(hits: Sequence[Hit], question: str = "") -> list[Line]:
     """The statements of the hits, de-duplicated: (source, text, start, end, hit rank, text to score).
     A byline ("By Ayaz Gul April 25, 2021") is scored together with its article's title and words
-    for authorship, so "Who wrote the article about ...?" finds it."""
+    for authorship, so "Who wrote the article about ...?" finds it. A line that is no statement (a
+    caption, a credit, a link) counts only when it holds a word of the ``question`` that no statement
+    of the hits holds: "Image Source- Aljazeera" for "where does the image come from?"."""
     seen: set[str] = set()
-    sentences = []
+    sentences: list[Line] = []
+    others: list[Line] = []
     for rank, hit in enumerate(hits):
         title = hit.text.strip().splitlines()[0] if hit.start == 0 and hit.text.strip() else ""
         for s, e in sentence_spans(hit.text):
             text = hit.text[s:e]
             key = " ".join(text.split())  # a repeated line (a title printed twice) is shown once
-            if key not in seen and is_statement(text):
-                seen.add(key)
-                scored = f"{title}. {_AUTHOR_TERMS}: {text}" if is_byline(text) else text
-                sentences.append((hit.source, text, hit.start + s, hit.start + e, rank, scored))
-    return sentences
+            if key in seen:
+                continue
+            seen.add(key)
+            scored = f"{title}. {_AUTHOR_TERMS}: {text}" if is_byline(text) else text
+            line = (hit.source, text, hit.start + s, hit.start + e, rank, scored)
+            (sentences if is_statement(text) else others).append(line)
+    terms = question_terms(question) if question else set()
+    stated = set().union(*(content_terms(line[1]) for line in sentences)) if terms else set()
+    unstated = terms - stated
+    return sentences + [line for line in others if unstated & content_terms(line[1])]
 
 
 TYPED_BONUS = 0.25  # for a sentence holding the kind of answer asked for
@@ -156,7 +167,7 @@ def select_evidence(
     table), plus ``TYPED_BONUS`` when it holds the kind of answer asked for (see ``typed_answer``);
     sentences of higher-ranked hits win ties. For a question about who wrote an article, bylines come
     first."""
-    sentences = split_hits(hits)
+    sentences = split_hits(hits, question)
     if not sentences:
         return []
     vectors = embedder.embed([question] + [s[5] for s in sentences])

@@ -38,9 +38,10 @@ _NUMBER_WORD = (
     r"hundreds|thousands|millions|dozens|a dozen|half)"
 )
 _SCALE = r"(?:\s+(?:hundred|thousand|million|billion|trillion|lakh|crore))?(?:\s*(?:percent|per\s*cent|%))?"
+_CURRENCY = r"(?:US\$|\$|£|€|₹|Rs\.?)"  # written before a sum: "US$ 1.2 billion", "Rs 400 crore"
 # Not a number inside a word or a name ("COVID-19", "24-hour", "Sputnik-V").
 _NUMBER = re.compile(
-    rf"(?<![\w.,-])(?:(?:US\$|\$|£|€|₹|Rs\.?\s?))?(?:\d+(?:[.,]\d+)*|(?i:{_NUMBER_WORD})){_SCALE}(?![\w-])",
+    rf"(?<![\w.,-])(?:{_CURRENCY}\s?)?(?:\d+(?:[.,]\d+)*|(?i:{_NUMBER_WORD})){_SCALE}(?![\w-])",
     re.IGNORECASE,
 )
 _MONEY_QUESTION = re.compile(
@@ -215,7 +216,7 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     """For "how many X ...?": a figure that says what it counts must count something the question
     names ("two sides" does not answer "how many countries ...?"; a bare "two" may). For "how much X
     ...?" the same, unless it is a measure ("cubic feet", "tons"): "40 troops" is not how much oxygen."""
-    figure_on = re.sub(r"^(?:US\$|\$|£|€|₹|Rs\.?)\s*", "", span)  # "Rs 400 crore" counts nothing
+    figure_on = re.sub(rf"^{_CURRENCY}\s*", "", span)  # "Rs 400 crore" counts nothing
     unit = [w for w in (_word(w) for w in figure_on.split()[1:]) if w and w not in _SCALE_WORDS]
     if not unit:
         return True

@@ -108,7 +108,20 @@ def test_headings_are_not_evidence_and_a_byline_is_found_by_its_articles_title()
     assert [e.text for e in evidence] == ["By Ayaz Gul April 25, 2021"]
     assert text[evidence[0].start : evidence[0].end] == evidence[0].text
     every = select_evidence("Who wrote the article about medical supplies?", hits, HashEmbedder(), 5)
-    assert [e.text for e in every] == ["By Ayaz Gul April 25, 2021", "The offer came on Saturday."]
+    assert [e.text for e in every] == [
+        "By Ayaz Gul April 25, 2021",
+        "Pakistan Offers India Key Medical Supplies",  # the only line that says "medical supplies"
+        "The offer came on Saturday.",
+    ]
+
+
+def test_a_caption_is_evidence_only_for_a_question_word_no_statement_holds() -> None:
+    text = "Pakistan urges talks\nImage Source- Aljazeera\nPakistan urged India to resume talks on Kashmir."
+    hits = [Hit("c1", "a.txt", text, 0, len(text), 1.0)]
+    image = select_evidence("Where does the image in the article come from?", hits, HashEmbedder(), 5)
+    assert "Image Source- Aljazeera" in [e.text for e in image]
+    talks = select_evidence("Which country did Pakistan urge to resume talks?", hits, HashEmbedder(), 5)
+    assert [e.text for e in talks] == ["Pakistan urged India to resume talks on Kashmir."]
 
 
 def test_evidence_is_numbered_best_first_not_in_file_order() -> None:
