@@ -41,6 +41,34 @@ ANSWER_SCHEMA: dict[str, Any] = {
 }
 
 
+# The second look (``Settings.verify_answers``): does the quoted text state this answer to this question?
+VERIFY_PROMPT = (
+    "You check answers to questions about news articles. Reply with JSON. "
+    '"supported" is true only when the quoted sentences themselves state that the proposed answer answers '
+    "the question as asked: the same people or things, the same action, the same time. It is false when "
+    "the sentences say something else about them, or only mention the answer."
+)
+VERIFY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"supported": {"type": "boolean"}},
+    "required": ["supported"],
+}
+
+
+def verify_prompt(question: str, answer: str, quotes: Sequence[str]) -> str:
+    sentences = "\n".join(f'"{q}"' for q in quotes)
+    return f"Sentences:\n{sentences}\n\nQuestion: {question}\nProposed answer: {strip_markers(answer)}"
+
+
+def parse_verdict(raw: str) -> bool:
+    """The check's verdict; a reply that is not the JSON asked for does not overrule the answer."""
+    try:
+        reply = json.loads(raw)
+    except json.JSONDecodeError:
+        return True
+    return not (isinstance(reply, dict) and reply.get("supported") is False)
+
+
 NONE_OF_THESE = "none of these"  # the last of the possible answers listed: the model's way to decline
 
 

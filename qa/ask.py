@@ -24,17 +24,21 @@ from qa.answer import (
     NONE_OF_THESE,
     REWRITE_PROMPT,
     SYSTEM_PROMPT,
+    VERIFY_PROMPT,
+    VERIFY_SCHEMA,
     AnswerStream,
     adds_information,
     answer_schema,
     cite,
     in_their_words,
     parse_reply,
+    parse_verdict,
     recite,
     rewrite_prompt,
     strip_markers,
     unsupported_terms,
     user_prompt,
+    verify_prompt,
     with_markers,
 )
 from qa.config import Settings
@@ -349,11 +353,24 @@ def ask_stream(
     if problem:  # the model found nothing that answers this question: no sentence is put in its place
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)
     elif citations and not unsupported_terms(draft, [c.quote for c in citations], search_question):
+        quotes = [c.quote for c in citations]
         if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
-            final = with_markers(in_their_words(draft, [c.quote for c in citations]), citations)
+            final = with_markers(in_their_words(draft, quotes), citations)
+        if settings.verify_answers and not supported(model, search_question, final, quotes):
+            reason = "the model, asked again, found that the cited sentences do not state this answer"
+            yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
+            return
         yield finish(replace(base, text=final, citations=citations), *times)
     else:  # a fitting answer the cited sentences do not bear out: the sentence it cited, if one fits
         yield fallback(reply.evidence, no_fit, *times, only_preferred=True)
+
+
+def supported(model: Generator, question: str, answer: str, quotes: Sequence[str]) -> bool:
+    """The model's second look: do the quoted sentences state ``answer`` to ``question``?"""
+    raw = "".join(
+        model.stream(VERIFY_PROMPT, verify_prompt(question, answer, quotes), schema=VERIFY_SCHEMA, max_tokens=12)
+    )
+    return parse_verdict(raw)
 
 
 def ask(

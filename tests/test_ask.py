@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from qa.answer import ABSTAIN_TEXT, REWRITE_PROMPT, answer_schema, strip_markers
+from qa.answer import ABSTAIN_TEXT, REWRITE_PROMPT, SYSTEM_PROMPT, VERIFY_PROMPT, answer_schema, strip_markers
 from qa.ask import CorpusFacts, ask, ask_stream, cited_draft, names_missing_from, turn_of
 from qa.chunking import chunk_document
 from qa.config import Settings
@@ -133,6 +134,33 @@ def test_model_refusal_abstains(settings: Settings) -> None:
     answer = ask(VACCINE, settings=settings, generator=model)
     assert answer.abstained and answer.text == ABSTAIN_TEXT
     assert answer.reason == "the model found no sentence that answers the question"
+
+
+BUY = (
+    "Qureshi said Islamabad will also buy 5 million doses of the vaccine and expressed a desire to eventually "
+    "manufacture it in Pakistan."
+)
+
+
+@pytest.mark.parametrize("verdict", [True, False])
+def test_a_second_look_by_the_model_can_turn_an_answer_into_an_abstention(settings: Settings, verdict: bool) -> None:
+    answering = sentence_with("5 million")
+
+    def model(system: str, user: str) -> str:
+        return json.dumps({"supported": verdict}) if system == VERIFY_PROMPT else answering(system, user)
+
+    generator = ScriptedGenerator(model)
+    answer = ask(VACCINE, settings=settings.with_(verify_answers=True), generator=generator)
+    assert [call[0] for call in generator.calls] == [SYSTEM_PROMPT, VERIFY_PROMPT]
+    assert generator.calls[1][1] == f'Sentences:\n"{BUY}"\n\nQuestion: {VACCINE}\nProposed answer: {BUY}'
+    assert answer.abstained is not verdict
+    assert answer.text == (f"{BUY} [1]" if verdict else ABSTAIN_TEXT)
+
+
+def test_without_the_setting_there_is_no_second_look(settings: Settings) -> None:
+    generator = ScriptedGenerator(sentence_with("5 million"))
+    assert ask(VACCINE, settings=settings, generator=generator).text == f"{BUY} [1]"
+    assert [call[0] for call in generator.calls] == [SYSTEM_PROMPT]
 
 
 def test_invalid_markers_are_removed(settings: Settings) -> None:
