@@ -108,9 +108,10 @@ class Settings:
 def _parse(name: str, raw: str, annotation: object) -> Any:
     kind = str(annotation)
     if kind == "bool":
-        if raw.strip().lower() in ("1", "true", "yes", "on"):
+        word = raw.strip().lower()
+        if word in ("1", "true", "yes", "on"):
             return True
-        if raw.strip().lower() in ("0", "false", "no", "off", ""):
+        if word in ("0", "false", "no", "off", ""):
             return False
         raise ValueError(f"{_ENV_PREFIX}{name.upper()} must be true or false. Currently, it is {raw!r}")
     try:

@@ -142,7 +142,7 @@ def split_hits(hits: Sequence[Hit], question: str = "") -> list[Line]:
             line = (hit.source, text, hit.start + s, hit.start + e, rank, scored)
             (sentences if is_statement(text) else others).append(line)
     terms = question_terms(question) if question else set()
-    stated = set().union(*(content_terms(line[1]) for line in sentences)) if terms else set()
+    stated = content_terms(" ".join(line[1] for line in sentences)) if terms else set()  # one tokenizer call
     unstated = terms - stated
     return sentences + [line for line in others if unstated & content_terms(line[1])]
 

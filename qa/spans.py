@@ -212,12 +212,18 @@ _MEASURES = _wordset(
 )
 
 
+def _unit(span: str) -> list[str]:
+    """The words after a figure that say what it counts ("Indian paramilitary troops" of "40 Indian
+    paramilitary troops"), without its scale; a sum of money counts nothing ("Rs 400 crore")."""
+    figure_on = re.sub(rf"^{_CURRENCY}\s*", "", span)
+    return [w for w in (_word(w) for w in figure_on.split()[1:]) if w and w not in _SCALE_WORDS]
+
+
 def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     """For "how many X ...?": a figure that says what it counts must count something the question
     names ("two sides" does not answer "how many countries ...?"; a bare "two" may). For "how much X
     ...?" the same, unless it is a measure ("cubic feet", "tons"): "40 troops" is not how much oxygen."""
-    figure_on = re.sub(rf"^{_CURRENCY}\s*", "", span)  # "Rs 400 crore" counts nothing
-    unit = [w for w in (_word(w) for w in figure_on.split()[1:]) if w and w not in _SCALE_WORDS]
+    unit = _unit(span)
     if not unit:
         return True
     counted = bool(re.search(r"\bhow\s+many\b", question, re.IGNORECASE))
@@ -236,7 +242,7 @@ def _qualified_as_asked(span: str, question: str, sentence: str) -> bool:
     """For "how many <qualifiers> X ...?" answered by a figure that counts X: the sentence holds the
     qualifiers too ("how many member countries" is not answered by "two countries" in a sentence
     that never says "member"; "how many Indian paramilitary troops" by "40 Indian paramilitary troops")."""
-    unit = [_word(w) for w in span.split()[1:]]
+    unit = _unit(span)
     match = _COUNTED.search(question)
     if not unit or match is None:
         return True
