@@ -27,6 +27,7 @@ from qa.ask import ask_stream, make_generator, turn_of
 from qa.config import Settings
 from qa.corpus import SUFFIXES, CorpusFile, decode, is_binary
 from qa.errors import CorpusError, IndexLoadError
+from qa.generate import Generator
 from qa.index import build_index, current_version, read_manifest
 from qa.model import BUNDLED, ModelFileError
 from qa.retrieve import get_retriever
@@ -393,8 +394,8 @@ def read_article(settings: Settings, source: str) -> str:
 # ------------------------------------------------------------------------------------ the page
 
 
-def build_page(settings: Settings) -> Any:
-    """The Gradio Blocks of the page (not yet served)."""
+def build_page(settings: Settings, generator: Generator | None = None) -> Any:
+    """The Gradio Blocks of the page (not yet served); ``generator`` replaces the settings' answer model."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
@@ -435,7 +436,7 @@ def build_page(settings: Settings) -> Any:
         def respond(text: str, conv: Conversation) -> Iterator[tuple[list[dict[str, str]], Conversation]]:
             if not text.strip():
                 return
-            for state in reply(text, conv, settings):
+            for state in reply(text, conv, settings, generator=generator):
                 yield state.chat(), state
 
         def on_upload(paths: list[str] | None, progress: Any = gr.Progress()) -> tuple[str, str, None]:  # noqa: B008 - how Gradio finds the tracker
@@ -455,8 +456,9 @@ def build_page(settings: Settings) -> Any:
     return page
 
 
-def create_app(settings: Settings) -> Any:
-    """A FastAPI app serving the page at ``/`` and the cited articles at ``/article``."""
+def create_app(settings: Settings, generator: Generator | None = None) -> Any:
+    """A FastAPI app serving the page at ``/`` and the cited articles at ``/article``; ``generator``
+    replaces the settings' answer model."""
     import gradio as gr
     from fastapi import FastAPI, Query
     from fastapi.responses import HTMLResponse
@@ -471,7 +473,7 @@ def create_app(settings: Settings) -> Any:
             return HTMLResponse(f"<!doctype html><p>{_esc(str(exc))}</p>", status_code=404)
         return HTMLResponse(render_article(source, text, start, end))
 
-    page = build_page(settings).queue(default_concurrency_limit=1)
+    page = build_page(settings, generator).queue(default_concurrency_limit=1)
     return gr.mount_gradio_app(
         app,
         page,

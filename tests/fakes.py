@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -40,16 +41,26 @@ class HashEmbedder:
 
 class ScriptedGenerator:
     """An answer model whose reply is a function of its prompts, streamed a few characters at a time.
-    Records every (system, user, schema) it is given in ``calls``."""
+    Records every (system, user, schema) it is given in ``calls``. With ``hold``, it writes nothing
+    until that event is set (an answer still running, for as long as a test needs)."""
 
-    def __init__(self, reply: Callable[[str, str], str], name: str = "scripted", piece: int = 5) -> None:
+    def __init__(
+        self,
+        reply: Callable[[str, str], str],
+        name: str = "scripted",
+        piece: int = 5,
+        hold: threading.Event | None = None,
+    ) -> None:
         self.name = name
         self.reply = reply
         self.piece = piece
+        self.hold = hold
         self.calls: list[tuple[str, str, dict[str, Any] | None]] = []
 
     def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
         self.calls.append((system, user, schema))
+        if self.hold is not None:
+            self.hold.wait()
         text = self.reply(system, user)
         for i in range(0, len(text), self.piece):
             yield text[i : i + self.piece]

@@ -11,15 +11,20 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from qa.config import Settings
+from qa.web import create_app
 from tests.conftest import REPO, SEEDS
+from tests.fakes import ScriptedGenerator, json_reply, numbered_sentences
 
 pytestmark = pytest.mark.real
 
@@ -172,9 +177,6 @@ def test_two_sessions_asking_at_once_each_get_their_own_answer(server: str, brow
     one, two = open_page(browser, server), open_page(browser, server)
     ask(one, "How many tourists were killed in the attack in Pahalgam?")
     ask(two, "Which Russian foreign minister visited Islamabad?")
-    # One model, one answer at a time: the second session waits with its place in the queue shown.
-    expect(two.locator("#chat")).to_contain_text("queue", timeout=30_000)
-    two.screenshot(path=str(shots / "queued.png"))
     answer_one, answer_two = wait_for_answers(one, 1), wait_for_answers(two, 1)
     expect(answer_one.locator("p").first).to_contain_text("26")
     expect(answer_two.locator("p").first).to_contain_text("Lavrov")
@@ -183,6 +185,52 @@ def test_two_sessions_asking_at_once_each_get_their_own_answer(server: str, brow
         expect(chat).to_contain_text(asked)
         expect(chat).not_to_contain_text(other)
         expect(page.locator(FINISHED)).to_have_count(1)
+
+
+def cite_the_sentence_holding(user: str) -> str:
+    """The scripted model's answer: 26 or Lavrov, citing the evidence sentence that holds it."""
+    word, answer = ("26", "26 tourists") if "tourists" in user else ("Lavrov", "Sergey Lavrov")
+    sentences = numbered_sentences(user)
+    return json_reply([next(n for n, text in sentences.items() if word in text)], True, answer)
+
+
+@pytest.fixture()
+def held_server(folder: Path, server: str) -> Iterator[tuple[str, threading.Event]]:
+    """The page served in this process over the index `server` built, its answer model scripted to
+    write nothing until the event is set: the first answer runs for as long as the test needs."""
+    held = threading.Event()
+    generator = ScriptedGenerator(lambda system, user: cite_the_sentence_holding(user), hold=held)
+    settings = Settings(corpus_dir=folder / "corpus", index_dir=folder / "index")
+    port = free_port()
+    served = uvicorn.Server(uvicorn.Config(create_app(settings, generator), port=port, log_level="warning"))
+    thread = threading.Thread(target=served.run, daemon=True)
+    thread.start()
+    try:
+        while not served.started:
+            assert thread.is_alive(), "the page's server stopped before it started"
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/", held
+    finally:
+        held.set()
+        served.should_exit = True
+        thread.join(timeout=30)
+
+
+def test_a_second_session_waits_in_the_queue_while_the_first_is_answered(
+    held_server: tuple[str, threading.Event], browser: Browser, shots: Path
+) -> None:
+    url, held = held_server
+    one, two = open_page(browser, url), open_page(browser, url)
+    ask(one, "How many tourists were killed in the attack in Pahalgam?")
+    expect(one.locator("#chat .qa-writing")).to_have_count(1)
+    ask(two, "Which Russian foreign minister visited Islamabad?")
+    # One model, one answer at a time: the second session waits with its place in the queue shown.
+    expect(two.locator("#chat")).to_contain_text("queue", timeout=30_000)
+    expect(two.locator(FINISHED)).to_have_count(0)
+    two.screenshot(path=str(shots / "queued.png"))
+    held.set()
+    expect(wait_for_answers(one, 1).locator("p").first).to_have_text("26 tourists [1]")
+    expect(wait_for_answers(two, 1).locator("p").first).to_have_text("Sergey Lavrov [1]")
 
 
 def test_an_uploaded_article_becomes_answerable(server: str, browser: Browser, folder: Path, shots: Path) -> None:
