@@ -55,6 +55,7 @@ from qa.evidence import (
     missing_key_terms,
     select_evidence,
     split_hits,
+    without_article_references,
 )
 from qa.generate import Generator, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
@@ -255,7 +256,9 @@ def ask_stream(
     hits = retriever.search(search_question, k=settings.answer_chunks)
     facts = _facts_for(retriever)
     evidence = select_evidence(search_question, hits, retriever.embedder, settings.evidence_sentences, facts.idf)
-    covered = coverage(search_question, evidence, facts.idf)
+    # The phrase naming the article ("according to the VOA report") need not be in the passage, only in an article.
+    about = without_article_references(search_question)
+    covered = max(coverage(search_question, evidence, facts.idf), coverage(about, evidence, facts.idf))
     retrieved = time.perf_counter()
     base = Answer(question, "", (), False, tuple(hits), Timings(), search_question, model_name)
 
@@ -266,7 +269,9 @@ def ask_stream(
         )
         return replace(answer, timings=timings)
 
-    missing = missing_key_terms(search_question, evidence)
+    missing = missing_key_terms(about, evidence)
+    if about != search_question:
+        missing |= names_missing_from(search_question, facts.texts, facts.texts)
     if covered < settings.min_coverage or missing or not evidence:
         yield ABSTAIN_TEXT
         reason = f"the articles hold little of what the question asks about (coverage {covered:.2f})"

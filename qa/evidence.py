@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from qa.chunking import sentence_spans
 from qa.embed import Embedder
 from qa.index import bm25_tokenize
-from qa.spans import NAME_WORDS, WEEKDAYS, AnswerType, acronyms, answer_candidates, introduced_by_question_words
+from qa.spans import (
+    NAME_WORDS,
+    RELATIVE_DATE,
+    WEEKDAYS,
+    AnswerType,
+    acronyms,
+    answer_candidates,
+    introduced_by_question_words,
+)
 from qa.types import Hit
 
 # Question words carry no evidence: "how many", "who said" ... are left out of coverage.
@@ -188,6 +196,23 @@ def select_evidence(
     return [Evidence(n, source, text, start, end, score) for n, (score, source, text, start, end) in enumerate(best, 1)]
 
 
+# A phrase naming the article a question is asked of ("according to the VOA report", "in the article on
+# Lavrov's visit", "in Harkirpal Singh's article"): it says where to look, not what the passage holds.
+_ARTICLE_REFERENCE = re.compile(
+    r"(?:,\s*)?\b(?:according\s+to|in|from|by|of)\s+(?:the\s+|an?\s+|this\s+|that\s+)?"
+    r"(?:[\w'\u2019.-]+\s+){0,3}?(?:article|report|story|piece|headline|column)s?\b"
+    r"(?:\s+(?:on|about|of)\s+[^,;?]*)?",
+    re.IGNORECASE,
+)
+
+
+def without_article_references(question: str) -> str:
+    """The question less the phrases that name its article; the question itself when nothing else
+    would be left to ask."""
+    rest = re.sub(r"\s+(?=[?.,])", "", " ".join(_ARTICLE_REFERENCE.sub("", question).split())).lstrip(", ")
+    return rest if question_terms(rest) else question
+
+
 def coverage(question: str, evidence: Sequence[Evidence], idf: dict[str, float] | None = None) -> float:
     """The (IDF-weighted) share of the question's content terms found in the evidence: low when the
     articles do not speak of what is asked."""
@@ -302,7 +327,7 @@ def has_type(answer: str, kind: AnswerType | None, question: str) -> bool:
     if kind == "number":
         return bool(_HAS_NUMBER.search(answer))
     if kind == "date":
-        return bool(_HAS_DATE.search(answer))
+        return bool(_HAS_DATE.search(answer) or RELATIVE_DATE.search(answer))
     if kind == "name":
         return bool(_name_words(answer) - _name_words(question) - {"the", "a", "an"})
     return True

@@ -33,6 +33,14 @@ _DATE = re.compile(
     rf"|\b{_YEAR}s?\b"
     rf"|\b{WEEKDAYS}\b"
 )
+# A time said relative to the article's own date: "last month", "later this year", "a year ago".
+RELATIVE_DATE = re.compile(
+    r"\b(?:(?:earlier|later)\s+this|this|last|next)\s+(?:week|month|year|decade)\b"
+    r"|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few|\d+)\s+"
+    r"(?:days?|weeks?|months?|years?|decades?)\s+ago\b"
+    r"|\b(?:yesterday|today|tomorrow)\b",
+    re.IGNORECASE,
+)
 _NUMBER_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"hundreds|thousands|millions|dozens|a dozen|half)"
@@ -97,7 +105,7 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
     for sentence in sentences:
         text = " ".join(sentence.split())
         if kind == "date":
-            spans = [m.group(0) for m in _DATE.finditer(text) if _fits_date_question(m.group(0), question)]
+            spans = _dates(text, question)
         elif kind == "number":
             spans = list(_numbers(text))
         else:
@@ -185,6 +193,16 @@ def _introduced(candidate: str, question: str, sentence: str) -> bool:
 _ASKS_DATE = re.compile(r"\b(?:what|which)\s+date\b", re.IGNORECASE)
 _ASKS_DAY = re.compile(r"\b(?:what|which)\s+day\b", re.IGNORECASE)
 _ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)
+_ASKS_CALENDAR = re.compile(r"\b(?:what|which)\s+(?:date|day|year|month)\b", re.IGNORECASE)
+
+
+def _dates(text: str, question: str) -> list[str]:
+    """The dates of ``text`` that fit the question, in order; a time said relative to the article's
+    date ("last month") answers "when ...?" but not "on what date ...?"."""
+    found = [m for m in _DATE.finditer(text) if _fits_date_question(m.group(0), question)]
+    if not _ASKS_CALENDAR.search(question):
+        found += RELATIVE_DATE.finditer(text)
+    return [m.group(0) for m in sorted(found, key=lambda m: m.start())]
 
 
 def _fits_date_question(date: str, question: str) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.answer import VERIFY_PROMPT
 from qa.embed import Vectors
 
 _WORD = re.compile(r"\w+")
@@ -41,8 +42,9 @@ class HashEmbedder:
 
 class ScriptedGenerator:
     """An answer model whose reply is a function of its prompts, streamed a few characters at a time.
-    Records every (system, user, schema) it is given in ``calls``. With ``hold``, it writes nothing
-    until that event is set (an answer still running, for as long as a test needs)."""
+    Records every (system, user, schema) it is given in ``calls``. Asked to check an answer (the second
+    look), it replies ``verdict``. With ``hold``, it writes nothing until that event is set (an answer
+    still running, for as long as a test needs)."""
 
     def __init__(
         self,
@@ -50,8 +52,10 @@ class ScriptedGenerator:
         name: str = "scripted",
         piece: int = 5,
         hold: threading.Event | None = None,
+        verdict: bool = True,
     ) -> None:
         self.name = name
+        self.verdict = verdict
         self.reply = reply
         self.piece = piece
         self.hold = hold
@@ -61,7 +65,7 @@ class ScriptedGenerator:
         self.calls.append((system, user, schema))
         if self.hold is not None:
             self.hold.wait()
-        text = self.reply(system, user)
+        text = json.dumps({"supported": self.verdict}) if system == VERIFY_PROMPT else self.reply(system, user)
         for i in range(0, len(text), self.piece):
             yield text[i : i + self.piece]
 

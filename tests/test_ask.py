@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -144,22 +143,17 @@ BUY = (
 
 @pytest.mark.parametrize("verdict", [True, False])
 def test_a_second_look_by_the_model_can_turn_an_answer_into_an_abstention(settings: Settings, verdict: bool) -> None:
-    answering = sentence_with("5 million")
-
-    def model(system: str, user: str) -> str:
-        return json.dumps({"supported": verdict}) if system == VERIFY_PROMPT else answering(system, user)
-
-    generator = ScriptedGenerator(model)
-    answer = ask(VACCINE, settings=settings.with_(verify_answers=True), generator=generator)
+    generator = ScriptedGenerator(sentence_with("5 million"), verdict=verdict)
+    answer = ask(VACCINE, settings=settings, generator=generator)  # on by default
     assert [call[0] for call in generator.calls] == [SYSTEM_PROMPT, VERIFY_PROMPT]
     assert generator.calls[1][1] == f'Sentences:\n"{BUY}"\n\nQuestion: {VACCINE}\nProposed answer: {BUY}'
     assert answer.abstained is not verdict
     assert answer.text == (f"{BUY} [1]" if verdict else ABSTAIN_TEXT)
 
 
-def test_without_the_setting_there_is_no_second_look(settings: Settings) -> None:
+def test_with_the_setting_off_there_is_no_second_look(settings: Settings) -> None:
     generator = ScriptedGenerator(sentence_with("5 million"))
-    assert ask(VACCINE, settings=settings, generator=generator).text == f"{BUY} [1]"
+    assert ask(VACCINE, settings=settings.with_(verify_answers=False), generator=generator).text == f"{BUY} [1]"
     assert [call[0] for call in generator.calls] == [SYSTEM_PROMPT]
 
 

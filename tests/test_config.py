@@ -13,7 +13,7 @@ def test_variables_are_read_with_the_field_types_and_overrides_win() -> None:
     assert (settings.evidence_sentences, settings.min_coverage, settings.verify_answers) == (3, 0.4, True)
     assert Settings.from_env({"QA_VERIFY_ANSWERS": "0"}).verify_answers is False
     assert Settings.from_env({"QA_VERIFY_ANSWERS": "on"}, verify_answers=False).verify_answers is False
-    assert Settings.from_env({}).verify_answers is False
+    assert Settings.from_env({}).verify_answers is True
 
 
 @pytest.mark.parametrize(

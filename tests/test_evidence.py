@@ -52,6 +52,7 @@ def test_has_type() -> None:
     assert has_type("nine years", "number", "How long?")
     assert has_type("5 million doses", "number", "How many?")
     assert not has_type("at his earliest convenience", "date", "When?")
+    assert has_type("later this year", "date", "When?")
     assert has_type("on Aug. 5, 2019", "date", "When?")
     assert has_type("Saturday", "date", "On which day was the statement issued?")
     assert has_type("General Qamar Javed Bajwa", "name", "Who is Pakistan's military chief?")

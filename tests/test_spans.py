@@ -136,6 +136,18 @@ def test_a_date_question_wants_a_calendar_date_a_day_question_a_day_and_a_year_q
     ]
 
 
+def test_when_takes_a_time_said_relative_to_the_article_but_a_calendar_question_does_not() -> None:
+    sentence = "Khan spoke last month, two years ago he met Bajwa, and the commission meets later this year, on Monday."
+    assert answer_candidates("date", "When did Khan speak?", [sentence]) == [
+        "last month",
+        "two years ago",
+        "later this year",
+        "Monday",
+    ]
+    assert answer_candidates("date", "On which day does the commission meet?", [sentence]) == ["Monday"]
+    assert answer_candidates("date", "In which year did Khan speak?", [sentence]) == []
+
+
 def test_a_name_ends_at_a_full_stop_but_not_at_an_initial() -> None:
     # found by the property test below: "A1. A" gave "A1 A", which the text does not hold
     assert answer_candidates("name", "Who?", ["It was A1. A new era."]) == ["A1"]
