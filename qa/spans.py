@@ -190,33 +190,34 @@ def _introduced(candidate: str, question: str, sentence: str) -> bool:
     return False
 
 
-_ASKS_DATE = re.compile(r"\b(?:what|which)\s+date\b", re.IGNORECASE)
-_ASKS_DAY = re.compile(r"\b(?:what|which)\s+day\b", re.IGNORECASE)
-_ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)
-_ASKS_CALENDAR = re.compile(r"\b(?:what|which)\s+(?:date|day|year|month)\b", re.IGNORECASE)
+_ASKS_CALENDAR = re.compile(r"\b(?:what|which)\s+(date|day|year|month)\b", re.IGNORECASE)
+
+
+def _calendar_units(question: str) -> set[str]:
+    """The calendar units the question asks for by name: "on what date", "which year"."""
+    return {m.group(1).lower() for m in _ASKS_CALENDAR.finditer(question)}
 
 
 def _dates(text: str, question: str) -> list[str]:
     """The dates of ``text`` that fit the question, in order; a time said relative to the article's
     date ("last month") answers "when ...?" but not "on what date ...?"."""
-    found = [m for m in _DATE.finditer(text) if _fits_date_question(m.group(0), question)]
-    if not _ASKS_CALENDAR.search(question):
+    units = _calendar_units(question)
+    found = [m for m in _DATE.finditer(text) if _fits_date_question(m.group(0), units)]
+    if not units:
         found += RELATIVE_DATE.finditer(text)
     return [m.group(0) for m in sorted(found, key=lambda m: m.start())]
 
 
-def _fits_date_question(date: str, question: str) -> bool:
-    """A span that can answer a date question: "on what date ...?" wants a day of a month ("April
-    22"), not a year, a month or a weekday; "on which day ...?" takes a weekday but not a bare year;
-    "which year ...?" wants a year."""
-    has_year = bool(re.search(_YEAR, date))
-    bare_year = bool(re.fullmatch(rf"{_YEAR}s?", date))
-    if _ASKS_DATE.search(question):
+def _fits_date_question(date: str, units: set[str]) -> bool:
+    """A span that can answer a date question asking for ``units``: "on what date ...?" wants a day
+    of a month ("April 22"), not a year, a month or a weekday; "on which day ...?" takes a weekday but
+    not a bare year; "which year ...?" wants a year."""
+    if "date" in units:
         return bool(re.search(r"\b\d{1,2}\b", date))
-    if _ASKS_DAY.search(question):
-        return not bare_year
-    if _ASKS_YEAR.search(question):
-        return has_year
+    if "day" in units:
+        return not re.fullmatch(rf"{_YEAR}s?", date)
+    if "year" in units:
+        return bool(re.search(_YEAR, date))
     return True
 
 

@@ -15,6 +15,7 @@ from qa.evidence import (
     missing_key_terms,
     question_terms,
     select_evidence,
+    without_article_references,
 )
 from qa.spans import acronyms
 from qa.types import Hit
@@ -46,6 +47,22 @@ from tests.fakes import HashEmbedder
 )
 def test_expected_type(question: str, kind: str | None) -> None:
     assert expected_type(question) == kind
+
+
+def test_a_phrase_naming_the_article_is_not_what_the_passage_must_hold() -> None:
+    assert without_article_references("According to the VOA report, which faith do most follow?") == (
+        "which faith do most follow?"
+    )
+    assert without_article_references("What does IIOJK stand for in the article on Lavrov's visit?") == (
+        "What does IIOJK stand for?"
+    )
+    assert without_article_references("Where does the image in Harkirpal Singh's article come from?") == (
+        "Where does the image come from?"
+    )
+    assert without_article_references("Who wrote the article about Lavrov's talks?") == (
+        "Who wrote the article about Lavrov's talks?"
+    )
+    assert without_article_references("What is in the report?") == "What is in the report?"  # nothing else asked
 
 
 def test_has_type() -> None:
