@@ -51,10 +51,16 @@ def plain_cpu_weights() -> Iterator[None]:
             low.llama_model_default_params = default
 
 
+MAX_KEPT_INSTRUCTIONS = 4  # system prompts whose read state is kept: answering, checking, rewriting
+
+
 class LlamaCppGenerator:
     """A local GGUF model (Qwen's ChatML format) on the CPU. The same instance serves every request
-    of the process; a lock keeps one generation at a time, which also lets llama.cpp reuse the
-    cached prefix (the fixed instructions) from one prompt to the next."""
+    of the process; a lock keeps one generation at a time. llama.cpp reuses what it has read of the
+    previous prompt where the next one begins the same way; so that the answer prompt's instructions
+    are not read again after a prompt with other instructions (the second look's), the model's state
+    after the first prompt of each system prompt is kept and restored when the next prompt opens with
+    that system prompt and the model holds another."""
 
     def __init__(self, model_path: Path, name: str, n_threads: int = 2, n_ctx: int = 2048) -> None:
         from llama_cpp import Llama
@@ -66,7 +72,21 @@ class LlamaCppGenerator:
                 model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, n_batch=256, verbose=False, seed=0
             )
         self._grammars: dict[str, Any] = {}
+        self._read: dict[str, tuple[list[int], Any]] = {}  # system prompt -> (its tokens, a LlamaState)
         atexit.register(self._llm.close)  # freed before interpreter teardown, which llama-cpp trips over
+
+    def _resume(self, system: str) -> None:
+        """Restores the kept state of ``system`` when the model holds another prompt's beginning."""
+        if system not in self._read:
+            return
+        head, state = self._read[system]
+        if self._llm.input_ids[: min(len(head), self._llm.n_tokens)].tolist() != head:
+            self._llm.load_state(state)
+
+    def _keep(self, system: str) -> None:
+        if system not in self._read and len(self._read) < MAX_KEPT_INSTRUCTIONS:
+            head = self._llm.tokenize(f"<|im_start|>system\n{system}<|im_end|>\n".encode(), special=True)
+            self._read[system] = (head, self._llm.save_state())
 
     def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
         from llama_cpp.llama_grammar import LlamaGrammar
@@ -81,6 +101,7 @@ class LlamaCppGenerator:
             grammar = self._grammars[key]
         prompt = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
         with self._lock:
+            self._resume(system)
             for part in self._llm.create_completion(
                 prompt,
                 max_tokens=max_tokens,
@@ -92,6 +113,7 @@ class LlamaCppGenerator:
                 text = part["choices"][0]["text"]  # type: ignore[index]
                 if text:
                     yield text
+            self._keep(system)
 
 
 class OpenAICompatibleGenerator:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     [
         ("How many tourists were killed in the attack in Pahalgam?", "26", "003_846f8b5f639282ae.txt"),
         ("Who is Pakistan's ambassador in Washington?", "Asad Majeed Khan", "001_a6f6af1ea4f89335.txt"),
-        (
-            "How many doses of the Sputnik-V vaccine has Russia provided to Pakistan?",
-            "50,000",
-            "004_07e1443d25d1940b.txt",
-        ),
+        ("How many doses of the vaccine will Pakistan buy?", "5 million", "004_07e1443d25d1940b.txt"),
     ],
 )
 def test_the_local_model_answers_seed_questions_with_the_right_citation(
@@ -63,3 +60,22 @@ def test_a_follow_up_is_answered_in_the_context_of_the_conversation(settings: Se
     )
     assert "Pahalgam" in answer.search_question
     assert "April 22" in answer.text
+
+
+def test_a_prompt_after_one_with_other_instructions_gets_the_same_reply(settings: Settings) -> None:
+    # The second look's prompt sits between two answers; the answer prompt's read instructions are
+    # restored rather than read again, and the reply is the one a fresh read gives.
+    from qa.answer import VERIFY_PROMPT, VERIFY_SCHEMA, verify_prompt
+    from qa.ask import make_generator
+
+    model = make_generator(settings)
+    assert model is not None
+    system, user = "Answer in one word. Reply with JSON.", "Which city is the capital of Pakistan?"
+    schema = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
+    first = "".join(model.stream(system, user, schema=schema, max_tokens=12))
+    check = verify_prompt(user, "Islamabad", ["Islamabad is the capital of Pakistan."])
+    assert json.loads("".join(model.stream(VERIFY_PROMPT, check, schema=VERIFY_SCHEMA, max_tokens=12))) == {
+        "supported": True
+    }
+    assert "".join(model.stream(system, user, schema=schema, max_tokens=12)) == first
+    assert {system, VERIFY_PROMPT} <= set(model._read)  # type: ignore[attr-defined]
