@@ -258,7 +258,7 @@ def ask_stream(
     evidence = select_evidence(search_question, hits, retriever.embedder, settings.evidence_sentences, facts.idf)
     # The phrase naming the article ("according to the VOA report") need not be in the passage, only in an article.
     about = without_article_references(search_question)
-    covered = max(coverage(search_question, evidence, facts.idf), coverage(about, evidence, facts.idf))
+    covered = max(coverage(q, evidence, facts.idf) for q in {search_question, about})
     retrieved = time.perf_counter()
     base = Answer(question, "", (), False, tuple(hits), Timings(), search_question, model_name)
 
