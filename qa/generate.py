@@ -51,6 +51,11 @@ def plain_cpu_weights() -> Iterator[None]:
             low.llama_model_default_params = default
 
 
+def system_turn(system: str) -> str:
+    """The system turn that opens every ChatML prompt (and whose read state is kept)."""
+    return f"<|im_start|>system\n{system}<|im_end|>\n"
+
+
 MAX_KEPT_INSTRUCTIONS = 4  # system prompts whose read state is kept: answering, checking, rewriting
 
 
@@ -85,7 +90,7 @@ class LlamaCppGenerator:
 
     def _keep(self, system: str) -> None:
         if system not in self._read and len(self._read) < MAX_KEPT_INSTRUCTIONS:
-            head = self._llm.tokenize(f"<|im_start|>system\n{system}<|im_end|>\n".encode(), special=True)
+            head = self._llm.tokenize(system_turn(system).encode(), special=True)
             self._read[system] = (head, self._llm.save_state())
 
     def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
@@ -99,7 +104,7 @@ class LlamaCppGenerator:
                     self._grammars.clear()
                 self._grammars[key] = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
             grammar = self._grammars[key]
-        prompt = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+        prompt = f"{system_turn(system)}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
         with self._lock:
             self._resume(system)
             for part in self._llm.create_completion(
