@@ -1,14 +1,14 @@
 """``ask()`` and ``ask_stream()``: retrieve, pick evidence sentences, let the answer model write,
 then check what it wrote before presenting it.
 
-Abstention has gates before and after the model. Before: when the passages lack a name or number of
-the question (written out or as an acronym), or hold less than ``min_coverage`` of its content terms
-(IDF-weighted), the model is not called. After: when the model says the sentences do not answer;
-when its answer only repeats the question or lacks the kind of thing asked for (a number, a date, a
-name); or when the cited articles never mention a name of the question. A draft whose words the cited
-sentences do not hold is cited to the sentences that hold all of them; failing that, it is replaced by
-the best fitting sentence it cited, quoted, or the answer abstains. An answer that two articles bear out
-cites both."""
+Abstention has gates before and after the model. Before: when the retrieved passages' articles lack
+a name or number of the question (written out or as an acronym), or the evidence sentences hold less
+than ``min_coverage`` of its content terms (IDF-weighted), the model is not called. After: when the
+model says the sentences do not answer; when its answer only repeats the question or lacks the kind of
+thing asked for (a number, a date, a name); or when the cited articles never mention a name of the
+question. A draft whose words the cited sentences do not hold is cited to the sentences that hold all of
+them; failing that, it is replaced by the best fitting sentence it cited, quoted, or the answer
+abstains. An answer that two articles bear out cites both."""
 
 from __future__ import annotations
 
@@ -269,14 +269,14 @@ def ask_stream(
         )
         return replace(answer, timings=timings)
 
-    missing = missing_key_terms(about, evidence)
+    missing = names_missing_from(about, {h.source for h in hits}, facts.texts)
     if about != search_question:
         missing |= names_missing_from(search_question, facts.texts, facts.texts)
     if covered < settings.min_coverage or missing or not evidence:
         yield ABSTAIN_TEXT
         reason = f"the articles hold little of what the question asks about (coverage {covered:.2f})"
         if missing:
-            reason = f"the passages found do not mention {', '.join(sorted(missing))}"
+            reason = f"the articles found do not mention {', '.join(sorted(missing))}"
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), 0.0)
         return
 

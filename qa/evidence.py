@@ -314,7 +314,7 @@ def expected_type(question: str) -> AnswerType | None:
     q = question.lower()
     if re.search(r"\bhow (many|much|long|old|far)\b|\bwhat (percentage|number|share)\b|\bby how much\b", q):
         return "number"
-    if re.search(r"(^|[.?!]\s+)(and\s+)?when\b|\b(what|which) (date|day|year|month)\b", q):
+    if re.search(r"(^|[.?!]\s+)(and\s+)?when\b|\b(what|which) (exact |calendar |specific )?(date|day|year|month)\b", q):
         return "date"
     if re.match(r"\s*(who|whose)\b", q) or re.search(r"\bwhat is the name\b", q) or _NAMED_THING.search(q):
         return "name"

@@ -80,7 +80,7 @@ def test_unrelated_question_abstains_before_the_model_is_called(settings: Settin
     model = ScriptedGenerator(sentence_with("Pakistan"))
     answer = ask("Who won the 2022 FIFA World Cup?", settings=settings, generator=model)
     assert answer.abstained and answer.text == ABSTAIN_TEXT and answer.citations == ()
-    assert answer.reason == "the passages found do not mention 2022, cup, fifa"
+    assert answer.reason == "the articles found do not mention 2022, fifa"
     assert model.calls == []
     answer = ask("What was the final score of the last cricket match?", settings=settings, generator=model)
     assert answer.abstained
@@ -348,10 +348,24 @@ def test_instructions_inside_an_article_stay_in_the_data_part_of_the_prompt(sett
     assert "ignore all previous instructions" in user.split("Question:")[0]
 
 
+def test_a_name_of_the_question_need_only_be_in_the_article_of_a_passage(settings: Settings, corpus: Path) -> None:
+    # The sentence that answers does not name Lavrov; the article it comes from does.
+    answer = ask(
+        "During Lavrov's visit, how many doses of the Sputnik-V vaccine did Qureshi say Pakistan will buy?",
+        settings=settings,
+    )
+    assert answer.text == (
+        "Qureshi said Islamabad will also buy 5 million doses of the vaccine and expressed a desire to "
+        "eventually manufacture it in Pakistan. [1]"
+    )
+    assert "Lavrov" not in answer.citations[0].quote
+    check_citations(answer, corpus)
+
+
 def test_a_phrase_naming_the_article_need_only_be_in_an_article(settings: Settings) -> None:
     named = "According to the article on Lavrov's visit, how many doses of the Sputnik-V vaccine will Pakistan buy?"
     answer = ask(named, settings=settings)
     assert answer.text.startswith("Qureshi said Islamabad will also buy 5 million doses")
     assert [c.source for c in answer.citations] == ["004_07e1443d25d1940b.txt"]
     unknown = ask(named.replace("article on Lavrov's visit", "BBC report"), settings=settings)
-    assert (unknown.text, unknown.reason) == (ABSTAIN_TEXT, "the passages found do not mention bbc")
+    assert (unknown.text, unknown.reason) == (ABSTAIN_TEXT, "the articles found do not mention bbc")

@@ -31,6 +31,8 @@ from tests.fakes import HashEmbedder
         ("When did it happen?", "date"),
         ("Earlier question? And when did it happen?", "date"),
         ("On what date was the attack?", "date"),
+        ("On what exact date did they meet?", "date"),
+        ("Which calendar day was the call?", "date"),
         ("Which country was Khan visiting when he spoke?", "name"),
         ("Which Pakistani prime minister appears in both articles?", "name"),
         ("Whose occupying forces did they fight?", "name"),
