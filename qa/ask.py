@@ -3,7 +3,8 @@ then check what it wrote before presenting it.
 
 Abstention has gates before and after the model. Before: when the retrieved passages' articles lack
 a name or number of the question (written out or as an acronym), or the evidence sentences hold less
-than ``min_coverage`` of its content terms (IDF-weighted), the model is not called. After: when the
+than ``min_coverage`` of its content terms (IDF-weighted), the model is not called (the extractive
+mode, which has no model to refuse or check, asks for ``extractive_min_coverage``). After: when the
 model says the sentences do not answer; when its answer only repeats the question or lacks the kind of
 thing asked for (a number, a date, a name); or when the cited articles never mention a name of the
 question. A draft whose words the cited sentences do not hold is cited to the sentences that hold all of
@@ -149,6 +150,12 @@ def other_articles(
     return list(found.values())
 
 
+def numbers_of(citations: Sequence[Citation], evidence: Sequence[Evidence]) -> list[int]:
+    """The evidence numbers of the sentences ``citations`` quote."""
+    cited = {(c.source, c.start) for c in citations}
+    return [e.number for e in evidence if (e.source, e.start) in cited]
+
+
 def cited_draft(
     draft: str,
     numbers: Sequence[int],
@@ -174,7 +181,7 @@ def cited_draft(
             recited, quoted = cite(draft, numbers, evidence, question)
             if not unsupported_terms(draft, [c.quote for c in quoted], question):
                 return recited, quoted
-        kept = [e.number for e in evidence if any((e.source, e.start) == (c.source, c.start) for c in citations)]
+        kept = numbers_of(citations, evidence)
         passages = passages_naming(missing, question, hits, facts)
         more = other_articles(draft, question, citations, passages, len(evidence) + 1)
         final, citations = cite(draft, kept + [e.number for e in more], [*evidence, *more])
@@ -272,7 +279,8 @@ def ask_stream(
     missing = names_missing_from(about, {h.source for h in hits}, facts.texts)
     if about != search_question:
         missing |= names_missing_from(search_question, facts.texts, facts.texts)
-    if covered < settings.min_coverage or missing or not evidence:
+    least = settings.min_coverage if model else max(settings.min_coverage, settings.extractive_min_coverage)
+    if covered < least or missing or not evidence:
         yield ABSTAIN_TEXT
         reason = f"the articles hold little of what the question asks about (coverage {covered:.2f})"
         if missing:
@@ -362,12 +370,44 @@ def ask_stream(
         if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
             final = with_markers(in_their_words(draft, quotes), citations)
         if settings.verify_answers and not supported(model, search_question, final, quotes):
-            reason = "the model, asked again, found that the cited sentences do not state this answer"
-            yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
-            return
+            # The model may have cited the wrong one of two sentences naming its answer ("UN Secretary-General
+            # Antonio Guterres" where "Guterres, who also spoke with ..." says it): one more look, with that one.
+            others = holding_elsewhere(draft, kind, search_question, evidence, citations, facts, attribute)
+            if others:
+                final, citations = cite(draft, [*numbers_of(citations, evidence), others[0].number], evidence)
+                if kind is None:
+                    final = with_markers(in_their_words(draft, [c.quote for c in citations]), citations)
+            if not others or not supported(model, search_question, final, [c.quote for c in citations]):
+                reason = "the model, asked again, found that the cited sentences do not state this answer"
+                yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
+                return
         yield finish(replace(base, text=final, citations=citations), *times)
     else:  # a fitting answer the cited sentences do not bear out: the sentence it cited, if one fits
         yield fallback(reply.evidence, no_fit, *times, only_preferred=True)
+
+
+def holding_elsewhere(
+    draft: str,
+    kind: str | None,
+    question: str,
+    evidence: Sequence[Evidence],
+    citations: Sequence[Citation],
+    facts: CorpusFacts,
+    attribute: str | None,
+) -> list[Evidence]:
+    """The evidence sentences not cited that hold the draft too (a person's surname, for a name),
+    best first, from articles that mention the question's names (and the attribute asked about)."""
+    cited = numbers_of(citations, evidence)
+    held = draft.split()[-1] if kind == "name" else draft
+    return [
+        e
+        for e in sorted(evidence, key=lambda e: -e.score)
+        if e.number not in cited
+        and adds_information(held, question)
+        and not unsupported_terms(held, [e.text], question)
+        and not names_missing_from(question, [e.source], facts.texts)
+        and (attribute is None or mentions_attribute(attribute, [e.text]))
+    ]
 
 
 def supported(model: Generator, question: str, answer: str, quotes: Sequence[str]) -> bool:

@@ -57,8 +57,10 @@ class Settings:
     openai_api_key: str = "not-needed"
     answer_chunks: int = 5  # chunks retrieved per question
     evidence_sentences: int = 4  # sentences of them shown to the model (the prompt length drives latency)
-    max_candidates: int = 8  # possible answers listed for a name/number/date question (prompt length)
+    max_candidates: int = 12  # possible answers listed for a name/number/date question (prompt length)
     min_coverage: float = 0.25  # abstain below this share of the question's terms in the evidence
+    # The extractive mode has no model to refuse or to check what the gate lets through: its gate is stricter.
+    extractive_min_coverage: float = 0.5
     max_question_chars: int = 1000  # longer questions are refused
     max_answer_tokens: int = 120
     # After answering, the model is asked once more whether the cited sentences state that answer

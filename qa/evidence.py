@@ -20,6 +20,7 @@ from qa.spans import (
     acronyms,
     answer_candidates,
     introduced_by_question_words,
+    vague_durations,
 )
 from qa.types import Hit
 
@@ -324,8 +325,8 @@ def expected_type(question: str) -> AnswerType | None:
 def has_type(answer: str, kind: AnswerType | None, question: str) -> bool:
     """Whether ``answer`` holds the kind of thing asked for: a number, a date, or a name (a capitalised
     word the question does not already hold)."""
-    if kind == "number":
-        return bool(_HAS_NUMBER.search(answer))
+    if kind == "number":  # "decades" says how long without a figure
+        return bool(_HAS_NUMBER.search(answer) or vague_durations(answer, question))
     if kind == "date":
         return bool(_HAS_DATE.search(answer) or RELATIVE_DATE.search(answer))
     if kind == "name":

@@ -107,7 +107,7 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
         if kind == "date":
             spans = _dates(text, question)
         elif kind == "number":
-            spans = list(_numbers(text))
+            spans = sorted([*_numbers(text), *vague_durations(text, question)], key=text.find)
         else:
             spans = list(_names(text, asked, acronyms(question)))
         if kind == "date" or (kind == "name" and _PLURAL.search(question)):
@@ -274,7 +274,9 @@ def _qualified_as_asked(span: str, question: str, sentence: str) -> bool:
     return all(_is_asked(q, held) or q.isdigit() for q in qualifiers)
 
 
-_TIME_UNITS = _wordset("year years month months week weeks day days hour hours minute minutes decade decades")
+_TIME_UNITS = _wordset(
+    "year years month months week weeks day days hour hours minute minutes decade decades century centuries"
+)
 # Units a question may name ("in kilometres"), each word with the unit it writes.
 _LENGTH_UNIT_OF = {
     **dict.fromkeys(["km", "kilometre", "kilometres", "kilometer", "kilometers"], "km"),
@@ -290,7 +292,7 @@ def _measures_what_is_asked(span: str, question: str) -> bool:
     """A span that can answer "how old ...?" holds a time, "how far ...?" a length, "how long ...?"
     either, and one for a question that names a unit ("in kilometres") holds that unit: doses, cubic
     feet or "two days" (for "how long is it in kilometres?") do not answer them."""
-    words = _words(span)
+    words = _words(span.replace("-", " "))  # "decades-old", "24-hour"
     named = {_UNIT_OF[w] for w in re.findall(r"\bin\s+(\w+)", question.lower()) if w in _UNIT_OF}
     if named and not named & {_UNIT_OF[w] for w in words if w in _UNIT_OF}:
         return False
@@ -303,6 +305,28 @@ def _measures_what_is_asked(span: str, question: str) -> bool:
     if re.search(r"\bhow\s+long\b", question, re.IGNORECASE):
         return bool(words & (_TIME_UNITS | _LENGTH_UNITS))
     return True
+
+
+# A length of time said without a figure: "decades", "decades-old", "more than a year ago".
+_VAGUE_DURATION = re.compile(
+    r"(?<![\w-])(?:(?:(?:more|less)\s+than\s+)?(?:a|an|several|many|a\s+few)\s+(?:centur(?:y|ies)|decades?|years?"
+    r"|months?|weeks?)(?:\s+ago)?|(?:centuries|decades)(?:[-\s](?:old|long))?)(?![\w-])",
+    re.IGNORECASE,
+)
+_ASKS_DURATION = re.compile(r"\bhow\s+(?:long|old)\b", re.IGNORECASE)
+
+
+def vague_durations(text: str, question: str) -> list[str]:
+    """For "how long ...?" or "how old ...?": the lengths of time ``text`` gives without a figure
+    ("revoked decades old accords", "an agreement it signed more than a year ago"); not one after a
+    figure ("two decades" is a number already)."""
+    if not _ASKS_DURATION.search(question):
+        return []
+    return [
+        m.group(0)
+        for m in _VAGUE_DURATION.finditer(text)
+        if not _NUMBER.search(text[: m.start()].split()[-1] if text[: m.start()].split() else "")
+    ]
 
 
 def _numbers(text: str) -> Iterable[str]:
@@ -342,6 +366,7 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
                 words.pop(0)
         region = _REGION_BEFORE.search(text, 0, match.start())  # "central Asia", "southern California"
         first = words[0] if words else ""
+        role = _ROLE_AFTER.match(text, match.end()) if words and words[-1].lower() in _OFFICES else None
         for part in _cut_at_titles(words):
             whole = len(part)
             while part and _is_asked(_word(part[0]), asked) and part[-1].lower() not in _OFFICES:
@@ -354,7 +379,13 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
                 part.pop()
             if part and not (len(part) == 1 and _DOTTED.fullmatch(part[0]) and part[0].replace(".", "") in initials):
                 opens_run = region is not None and whole == len(part) and part[0] == first
+                if role and part[-1] == words[-1]:  # "a Foreign Office spokesperson said": who said it
+                    part = [*part, role.group(1)]
                 yield f"{region.group(1)} {' '.join(part)}" if opens_run and region else " ".join(part)
+
+
+# A role after an office's name, not followed by the person's name: "a Foreign Office spokesperson said".
+_ROLE_AFTER = re.compile(r"\s+(spokesperson|spokesman|spokeswoman|official|officials)\b(?!\s+[A-Z])")
 
 
 def _trims_end(part: list[str], asked: set[str]) -> bool:

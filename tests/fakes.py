@@ -43,7 +43,7 @@ class HashEmbedder:
 class ScriptedGenerator:
     """An answer model whose reply is a function of its prompts, streamed a few characters at a time.
     Records every (system, user, schema) it is given in ``calls``. Asked to check an answer (the second
-    look), it replies ``verdict``. With ``hold``, it writes nothing until that event is set (an answer
+    look), it replies ``verdict`` (or what ``verdict`` says of the prompt). With ``hold``, it writes nothing until that event is set (an answer
     still running, for as long as a test needs)."""
 
     def __init__(
@@ -52,7 +52,7 @@ class ScriptedGenerator:
         name: str = "scripted",
         piece: int = 5,
         hold: threading.Event | None = None,
-        verdict: bool = True,
+        verdict: bool | Callable[[str], bool] = True,
     ) -> None:
         self.name = name
         self.verdict = verdict
@@ -65,7 +65,10 @@ class ScriptedGenerator:
         self.calls.append((system, user, schema))
         if self.hold is not None:
             self.hold.wait()
-        text = json.dumps({"supported": self.verdict}) if system == VERIFY_PROMPT else self.reply(system, user)
+        if system == VERIFY_PROMPT:
+            text = json.dumps({"supported": self.verdict(user) if callable(self.verdict) else self.verdict})
+        else:
+            text = self.reply(system, user)
         for i in range(0, len(text), self.piece):
             yield text[i : i + self.piece]
 

@@ -88,6 +88,18 @@ def test_unrelated_question_abstains_before_the_model_is_called(settings: Settin
     assert model.calls == []
 
 
+def test_the_extractive_mode_has_the_stricter_gate(settings: Settings) -> None:
+    # Without a model nothing refuses or checks what the gate lets through: it takes the stricter share.
+    strict = settings.with_(min_coverage=0.0, extractive_min_coverage=0.99)
+    question = VACCINE.replace("buy", "buy this winter")  # "winter": a term the evidence lacks
+    answer = ask(question, settings=strict)
+    assert answer.abstained and answer.citations == ()
+    assert answer.reason.startswith("the articles hold little of what the question asks about (coverage 0.")
+    model = ScriptedGenerator(sentence_with("5 million"))
+    assert not ask(question, settings=strict, generator=model).abstained  # a model's gate is min_coverage
+    assert not ask(question, settings=strict.with_(extractive_min_coverage=0.0)).abstained
+
+
 def test_none_of_the_possible_answers_is_an_abstention_and_is_not_streamed(settings: Settings) -> None:
     model = ScriptedGenerator(lambda system, user: json_reply([1], True, "none of these"))
     *pieces, answer = list(ask_stream(VACCINE, settings=settings, generator=model))
@@ -149,6 +161,32 @@ def test_a_second_look_by_the_model_can_turn_an_answer_into_an_abstention(settin
     assert generator.calls[1][1] == f'Sentences:\n"{BUY}"\n\nQuestion: {VACCINE}\nProposed answer: {BUY}'
     assert answer.abstained is not verdict
     assert answer.text == (f"{BUY} [1]" if verdict else ABSTAIN_TEXT)
+
+
+GUTERRES = "Which UN official also spoke with the Indian foreign minister?"
+
+
+@pytest.mark.parametrize("verdict", [True, False])
+def test_a_refused_answer_gets_one_more_look_with_another_sentence_naming_it(
+    settings: Settings, corpus: Path, verdict: bool
+) -> None:
+    def reply(system: str, user: str) -> str:  # the model cites the call with Sharif, not the one with Jaishankar
+        number = next(n for n, t in numbered_sentences(user).items() if "Secretary-General Antonio Guterres" in t)
+        return json_reply([number], True, "Antonio Guterres")
+
+    def says_so(user: str) -> bool:
+        return verdict and "who also spoke with Indian Foreign Minister" in user
+
+    generator = ScriptedGenerator(reply, verdict=says_so)
+    answer = ask(GUTERRES, settings=settings, generator=generator)
+    assert [call[0] for call in generator.calls] == [SYSTEM_PROMPT, VERIFY_PROMPT, VERIFY_PROMPT]
+    assert "who also spoke" not in generator.calls[1][1] and "who also spoke" in generator.calls[2][1]
+    assert answer.abstained is not verdict
+    if verdict:
+        assert answer.text == "Antonio Guterres [1][2]"
+        assert ["Secretary-General Antonio" in c.quote for c in answer.citations] == [True, False]
+        assert answer.citations[1].quote.startswith("Guterres, who also spoke with Indian Foreign Minister")
+        check_citations(answer, corpus)
 
 
 def test_with_the_setting_off_there_is_no_second_look(settings: Settings) -> None:

@@ -212,6 +212,32 @@ def test_how_old_takes_a_bare_age_and_a_hyphenated_word_does_not_end_a_count() -
     assert answer_candidates("number", "How many rings are there?", [rings]) == ["two plastid-dividing rings"]
 
 
+def test_how_long_and_how_old_take_a_length_of_time_said_without_a_figure() -> None:
+    war = "Moscow seeks a peaceful end to decades of war; it was the first visit in nine years."
+    assert answer_candidates("number", "How long has the war gone on?", [war]) == ["decades", "nine years"]
+    accords = "They closed borders and revoked decades-old accords, signed more than a year ago."
+    assert answer_candidates("number", "How old were the accords?", [accords]) == [
+        "decades-old",
+        "more than a year ago",
+    ]
+    # "two decades" is a figure already; and only a question about time takes a vague one
+    assert answer_candidates("number", "How long did it last?", ["It lasted two decades."]) == ["two decades"]
+    assert answer_candidates("number", "How many accords were revoked?", [accords]) == []
+
+
+def test_an_office_and_the_role_after_it_say_who() -> None:
+    quote = "Pakistan has never shied away from talks,'' a Foreign Office spokesperson said."
+    assert answer_candidates("name", "Who said Pakistan never shied away from talks?", [quote]) == [
+        "Foreign Office spokesperson"
+    ]
+    # a role before the person's name is a title: the name answers
+    briefing = "State Department spokesperson Tammy Bruce told reporters the US is tracking developments."
+    assert answer_candidates("name", "Who said the US is tracking developments?", [briefing]) == [
+        "State Department",
+        "Tammy Bruce",
+    ]
+
+
 def test_a_name_keeps_the_body_it_names_and_its_of_phrase() -> None:
     post = "Huguenots sailed to the Dutch East India Company post at the Cape of Good Hope."
     assert answer_candidates("name", "What trading company helped settle Huguenots near the Cape?", [post]) == [
