@@ -112,6 +112,12 @@ def user_prompt(question: str, evidence: Sequence[Evidence], candidates: Sequenc
     return f"Sentences:\n{format_evidence(evidence)}\n\nQuestion: {question}{options}"
 
 
+def restated_note(draft: str) -> str:
+    """Put after the prompt when the model's answer only repeated the question ("economic engagement"
+    for "Besides economic engagement, what did Pakistan want to enhance?"): the model tries once more."""
+    return f'\nNot "{draft}": those are the question\'s own words. Answer with what the sentences add.'
+
+
 def rewrite_prompt(question: str, history: Sequence[Turn]) -> str:
     """The earlier questions, each with its answer when it had one: "he" in "What did he tweet?" is
     named by the answer to "Who is the deputy Asia program director?", not by the question."""

@@ -8,8 +8,9 @@ mode, which has no model to refuse or check, asks for ``extractive_min_coverage`
 model says the sentences do not answer; when its answer only repeats the question or lacks the kind of
 thing asked for (a number, a date, a name); or when the cited articles never mention a name of the
 question. A draft whose words the cited sentences do not hold is cited to the sentences that hold all of
-them; failing that, it is replaced by the best fitting sentence it cited, quoted, or the answer
-abstains. An answer that two articles bear out cites both."""
+them; failing that, the answer abstains. An answer that two articles bear out cites both. Last, the
+model is asked whether the cited sentences state the answer: a "no" abstains, unless another evidence
+sentence naming the answer gets a "yes"."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from qa.answer import (
     parse_reply,
     parse_verdict,
     recite,
+    restated_note,
     rewrite_prompt,
     strip_markers,
     unsupported_terms,
@@ -214,14 +216,13 @@ def standalone_question(question: str, history: Sequence[Turn], generator: Gener
 def extractive(
     evidence: Sequence[Evidence],
     question: str,
-    prefer: Sequence[int] = (),
     texts: dict[str, str] | None = None,
     attribute: str | None = None,
 ) -> tuple[str, int] | None:
     """The best-scoring evidence sentence that holds the kind of answer asked for (a number, a date,
-    a name), among ``prefer`` when any qualifies, and its number; None when no sentence does. Given
-    the files' ``texts``, a sentence from a file that lacks a name or number of the question is passed
-    over; given the ``attribute`` asked about ("budget"), so is a sentence that does not say it."""
+    a name), and its number; None when no sentence does. Given the files' ``texts``, a sentence from a
+    file that lacks a name or number of the question is passed over; given the ``attribute`` asked
+    about ("budget"), so is a sentence that does not say it."""
     kind = expected_type(question)
     fitting = [
         e
@@ -230,10 +231,9 @@ def extractive(
         and not (texts and names_missing_from(question, [e.source], texts))
         and (attribute is None or mentions_attribute(attribute, [e.text]))
     ]
-    pool = [e for e in fitting if e.number in set(prefer)] or fitting
-    if not pool:
+    if not fitting:
         return None
-    best = max(pool, key=lambda e: e.score)
+    best = max(fitting, key=lambda e: e.score)
     return " ".join(best.text.split()), best.number
 
 
@@ -290,24 +290,6 @@ def ask_stream(
 
     kind, attribute = expected_type(search_question), asked_attribute(question)
 
-    def fallback(
-        prefer: Sequence[int],
-        why: str,
-        first_token: float,
-        prompt: float = 0.0,
-        generation: float = 0.0,
-        only_preferred: bool = False,
-    ) -> Answer:
-        """The best fitting evidence sentence, quoted and cited; or an abstention when none fits."""
-        pool = [e for e in evidence if e.number in set(prefer)] if only_preferred else evidence
-        picked = extractive(pool, search_question, prefer, facts.texts, attribute)
-        if picked is None:
-            answer = replace(base, text=ABSTAIN_TEXT, abstained=True, reason=why)
-        else:
-            text, citations = cite(picked[0], [picked[1]], evidence)
-            answer = replace(base, text=text, citations=citations)
-        return finish(answer, first_token, prompt, generation)
-
     if attribute:
         no_fit = f"no passage that fits mentions the {attribute} asked about"
     elif kind:
@@ -319,8 +301,14 @@ def ask_stream(
         best_first = [e for e in best_first if is_byline(e.text)] or best_first
     spans = answer_candidates(kind, search_question, [e.text for e in best_first])
     candidates = [c for c in spans if adds_information(c, search_question)][: settings.max_candidates]
-    if model is None:
-        answer = fallback((), no_fit, 0.0)  # first token = total: the whole text arrives at once
+    if model is None:  # the best fitting evidence sentence, quoted and cited; or an abstention when none fits
+        picked = extractive(evidence, search_question, facts.texts, attribute)
+        if picked is None:
+            answer = replace(base, text=ABSTAIN_TEXT, abstained=True, reason=no_fit)
+        else:
+            text, citations = cite(picked[0], [picked[1]], evidence)
+            answer = replace(base, text=text, citations=citations)
+        answer = finish(answer, 0.0)  # first token = total: the whole text arrives at once
         yield answer.text
         yield answer
         return
@@ -352,6 +340,13 @@ def ask_stream(
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
         return
     draft = strip_markers(reply.answer)
+    if not adds_information(draft, search_question):  # one more try (not streamed), told so
+        retry = prompt + restated_note(draft)
+        again = parse_reply(
+            "".join(model.stream(SYSTEM_PROMPT, retry, schema=schema, max_tokens=settings.max_answer_tokens))
+        )
+        if again.answerable and adds_information(strip_markers(again.answer), search_question):
+            reply, draft = again, strip_markers(again.answer)
     final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts)
     base = replace(base, draft=draft)
     problem = ""
@@ -370,8 +365,9 @@ def ask_stream(
         if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
             final = with_markers(in_their_words(draft, quotes), citations)
         if settings.verify_answers and not supported(model, search_question, final, quotes):
-            # The model may have cited the wrong one of two sentences naming its answer ("UN Secretary-General
-            # Antonio Guterres" where "Guterres, who also spoke with ..." says it): one more look, with that one.
+            # The model may have cited one sentence where another that holds its answer says what was asked
+            # ("UN Secretary-General Antonio Guterres" / "Guterres, who also spoke with ..."; "Russia has
+            # provided 50,000 doses" / "We have provided 50,000 doses ... to Pakistan"): one more look, with both.
             others = holding_elsewhere(draft, kind, search_question, evidence, citations, facts, attribute)
             if others:
                 final, citations = cite(draft, [*numbers_of(citations, evidence), others[0].number], evidence)
@@ -382,8 +378,10 @@ def ask_stream(
                 yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
                 return
         yield finish(replace(base, text=final, citations=citations), *times)
-    else:  # a fitting answer the cited sentences do not bear out: the sentence it cited, if one fits
-        yield fallback(reply.evidence, no_fit, *times, only_preferred=True)
+    else:  # the model's answer is not what the sentences it cited say (an invented figure, another's words)
+        unheld = unsupported_terms(draft, [c.quote for c in citations], search_question)
+        reason = f"the sentences the model cited do not hold its answer ({', '.join(sorted(unheld)) or 'no citation'})"
+        yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
 
 
 def holding_elsewhere(
@@ -395,8 +393,9 @@ def holding_elsewhere(
     facts: CorpusFacts,
     attribute: str | None,
 ) -> list[Evidence]:
-    """The evidence sentences not cited that hold the draft too (a person's surname, for a name),
-    best first, from articles that mention the question's names (and the attribute asked about)."""
+    """The evidence sentences not cited that hold the draft too (for a name, its last word: "Guterres"
+    for "Antonio Guterres"), best first, from articles that mention the question's names (and the
+    attribute asked about)."""
     cited = numbers_of(citations, evidence)
     held = draft.split()[-1] if kind == "name" else draft
     return [

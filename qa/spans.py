@@ -33,11 +33,12 @@ _DATE = re.compile(
     rf"|\b{_YEAR}s?\b"
     rf"|\b{WEEKDAYS}\b"
 )
-# A time said relative to the article's own date: "last month", "later this year", "a year ago".
+# A time said relative to the article's own date or to another event: "last month", "a year ago", "the same day".
 RELATIVE_DATE = re.compile(
     r"\b(?:(?:earlier|later)\s+this|this|last|next)\s+(?:week|month|year|decade)\b"
     r"|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few|\d+)\s+"
     r"(?:days?|weeks?|months?|years?|decades?)\s+ago\b"
+    r"|\bthe\s+(?:same|next|following|previous)\s+(?:day|week|month|year)\b"
     r"|\b(?:yesterday|today|tomorrow)\b",
     re.IGNORECASE,
 )
@@ -275,7 +276,7 @@ def _qualified_as_asked(span: str, question: str, sentence: str) -> bool:
 
 
 _TIME_UNITS = _wordset(
-    "year years month months week weeks day days hour hours minute minutes decade decades century centuries"
+    "year years month months week weeks day days hour hours minute minutes decade decades century centuries time"
 )
 # Units a question may name ("in kilometres"), each word with the unit it writes.
 _LENGTH_UNIT_OF = {
@@ -307,26 +308,32 @@ def _measures_what_is_asked(span: str, question: str) -> bool:
     return True
 
 
-# A length of time said without a figure: "decades", "decades-old", "more than a year ago".
+# A length of time said without a figure: "decades", "months of talks", "more than a year ago", "a long time".
 _VAGUE_DURATION = re.compile(
     r"(?<![\w-])(?:(?:(?:more|less)\s+than\s+)?(?:a|an|several|many|a\s+few)\s+(?:centur(?:y|ies)|decades?|years?"
-    r"|months?|weeks?)(?:\s+ago)?|(?:centuries|decades)(?:[-\s](?:old|long))?)(?![\w-])",
+    r"|months?|weeks?)(?:\s+ago)?|(?:centuries|decades|years|months|weeks)(?:[-\s](?:old|long))?"
+    r"|(?:a\s+)?(?:very\s+)?long\s+time)(?![\w-])",
     re.IGNORECASE,
 )
-_ASKS_DURATION = re.compile(r"\bhow\s+(?:long|old)\b", re.IGNORECASE)
+_ASKS_DURATION = re.compile(r"\bhow\s+(long|old)\b", re.IGNORECASE)
 
 
 def vague_durations(text: str, question: str) -> list[str]:
     """For "how long ...?" or "how old ...?": the lengths of time ``text`` gives without a figure
     ("revoked decades old accords", "an agreement it signed more than a year ago"); not one after a
-    figure ("two decades" is a number already)."""
-    if not _ASKS_DURATION.search(question):
+    figure ("two decades" is a number already), and "decades old" only for how old, "decades-long"
+    only for how long ("How long is the Line of Control?" is not answered by "decades old")."""
+    asked = {m.lower() for m in _ASKS_DURATION.findall(question)}
+    if not asked:
         return []
-    return [
-        m.group(0)
-        for m in _VAGUE_DURATION.finditer(text)
-        if not _NUMBER.search(text[: m.start()].split()[-1] if text[: m.start()].split() else "")
-    ]
+    found = []
+    for match in _VAGUE_DURATION.finditer(text):
+        before = text[: match.start()].split()[-1:]
+        ending = match.group(0).lower().replace("-", " ").split()[-1]
+        if (before and _NUMBER.search(before[0])) or (ending in ("old", "long") and ending not in asked):
+            continue
+        found.append(match.group(0))
+    return found
 
 
 def _numbers(text: str) -> Iterable[str]:

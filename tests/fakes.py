@@ -43,8 +43,8 @@ class HashEmbedder:
 class ScriptedGenerator:
     """An answer model whose reply is a function of its prompts, streamed a few characters at a time.
     Records every (system, user, schema) it is given in ``calls``. Asked to check an answer (the second
-    look), it replies ``verdict`` (or what ``verdict`` says of the prompt). With ``hold``, it writes nothing until that event is set (an answer
-    still running, for as long as a test needs)."""
+    look), it replies ``verdict`` (or what ``verdict`` says of the prompt). With ``hold``, it writes
+    nothing until that event is set (an answer still running, for as long as a test needs)."""
 
     def __init__(
         self,

@@ -146,6 +146,11 @@ def test_when_takes_a_time_said_relative_to_the_article_but_a_calendar_question_
     ]
     assert answer_candidates("date", "On which day does the commission meet?", [sentence]) == ["Monday"]
     assert answer_candidates("date", "In which year did Khan speak?", [sentence]) == []
+    tweet = "The offer came on the same day Khan, in a tweet, prayed for Indians; talks resumed the following week."
+    assert answer_candidates("date", "When did Khan tweet, relative to the offer?", [tweet]) == [
+        "the same day",
+        "the following week",
+    ]
 
 
 def test_a_name_ends_at_a_full_stop_but_not_at_an_initial() -> None:
@@ -220,6 +225,9 @@ def test_how_long_and_how_old_take_a_length_of_time_said_without_a_figure() -> N
         "decades-old",
         "more than a year ago",
     ]
+    assert answer_candidates("number", "How long is the Line of Control?", [accords]) == ["more than a year ago"]
+    talks = "The offer comes amid months of backchannel talks; FATF has been on its tail for a very long time."
+    assert answer_candidates("number", "How long have the talks gone on?", [talks]) == ["months", "a very long time"]
     # "two decades" is a figure already; and only a question about time takes a vague one
     assert answer_candidates("number", "How long did it last?", ["It lasted two decades."]) == ["two decades"]
     assert answer_candidates("number", "How many accords were revoked?", [accords]) == []
