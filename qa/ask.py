@@ -14,6 +14,7 @@ sentence naming the answer gets a "yes"."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,6 +45,7 @@ from qa.answer import (
     verify_prompt,
     with_markers,
 )
+from qa.attribution import PERSON_ROLES, asked_speakers, contradicts_speaker
 from qa.config import Settings
 from qa.evidence import (
     Evidence,
@@ -203,14 +205,46 @@ def turn_of(answer: Answer) -> Turn:
 
 
 def standalone_question(question: str, history: Sequence[Turn], generator: Generator | None) -> str:
-    """A follow-up rewritten to stand alone, for retrieval. Without a model (or when the model
-    replies with nothing useful), the last earlier question and its answer are put in front of it."""
+    """A follow-up rewritten to stand alone, for retrieval. "he" or "she" after a question for a
+    person is the name that answered it; otherwise the model rewrites the follow-up. Without a model
+    (or when the model replies with nothing useful), the last earlier question and its answer are put
+    in front of it."""
+    named = with_person_named(question, history[-1])
+    if named:
+        return named
     fallback = " ".join(part for part in (history[-1].question, history[-1].answer, question) if part)
     if generator is None:
         return fallback
     raw = "".join(generator.stream(REWRITE_PROMPT, rewrite_prompt(question, history), schema=None, max_tokens=48))
     lines = [line.strip() for line in raw.strip().splitlines() if line.strip()]
     return lines[0] if lines and len(lines[0]) <= 400 else fallback
+
+
+_PERSON_PRONOUN = re.compile(r"\b(?:he|she|him)\b", re.IGNORECASE)
+_OTHER_PRONOUN = re.compile(r"\b(?:his|her|hers|himself|herself|it|its|they|them|their)\b", re.IGNORECASE)
+_PERSON_QUESTION = re.compile(
+    r"^\s*(?:who|whom)\b|^\s*which\s+(?:[\w.-]+\s+){0,3}?(?:" + "|".join(PERSON_ROLES) + r")\b", re.IGNORECASE
+)
+_NAME = re.compile(r"^[A-Z][\w.\u2019'-]*(?:\s+(?:[A-Z][\w.\u2019'-]*|bin|al|de|van|von)){0,4}$")
+
+
+def with_person_named(question: str, last: Turn) -> str | None:
+    """The follow-up with its one "he", "she" or "him" replaced by the name that answered the
+    question before, when that question asked for a person and had no such word itself: "What did he
+    tweet?" after "Who is the deputy Asia program director?" (Michael Kugelman) is "What did Michael
+    Kugelman tweet?". None when that is not clear: "it" may be the answer or the thing the question
+    was about ("In which city was it held?" after "Which country hosted the meeting?")."""
+    name = strip_markers(last.answer).strip().rstrip(".")
+    pronouns = _PERSON_PRONOUN.findall(question)
+    if (
+        len(pronouns) != 1
+        or _OTHER_PRONOUN.search(question)
+        or not _NAME.match(name)
+        or not _PERSON_QUESTION.search(last.question)
+        or _PERSON_PRONOUN.search(last.question)
+    ):
+        return None
+    return _PERSON_PRONOUN.sub(name, question, count=1)
 
 
 def extractive(
@@ -358,6 +392,8 @@ def ask_stream(
         problem = f"the cited articles do not mention {', '.join(sorted(missing))}"
     elif attribute and not mentions_attribute(attribute, [c.quote for c in citations]):
         problem = f"the cited sentences do not mention the {attribute} asked about"
+    elif speaker := other_speaker(question, search_question, citations, facts):
+        problem = f"the cited sentences report what someone other than {speaker} said"
     if problem:  # the model found nothing that answers this question: no sentence is put in its place
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)
     elif citations and not unsupported_terms(draft, [c.quote for c in citations], search_question):
@@ -382,6 +418,16 @@ def ask_stream(
         unheld = unsupported_terms(draft, [c.quote for c in citations], search_question)
         reason = f"the sentences the model cited do not hold its answer ({', '.join(sorted(unheld)) or 'no citation'})"
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
+
+
+def other_speaker(question: str, search_question: str, citations: Sequence[Citation], facts: CorpusFacts) -> str | None:
+    """The speaker the question names ("What did David Hale say ...?") when every cited sentence has
+    someone else speak ("The foreign secretary highlighted ..."). Only a speaker in the user's own
+    words: one the follow-up rewrite put in for "he" may be the wrong one."""
+    if not asked_speakers(question):
+        return None
+    article = "\n".join(facts.texts[s] for s in dict.fromkeys(c.source for c in citations) if s in facts.texts)
+    return contradicts_speaker(search_question, [c.quote for c in citations], article)
 
 
 def holding_elsewhere(

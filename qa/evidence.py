@@ -313,7 +313,8 @@ _NAMED_THING = re.compile(
 def expected_type(question: str) -> AnswerType | None:
     """What kind of answer the question asks for, when its wording says so plainly."""
     q = question.lower()
-    if re.search(r"\bhow (many|much|long|old|far)\b|\bwhat (percentage|number|share)\b|\bby how much\b", q):
+    measures = r"many|much|long|old|far|big|large|high|tall|wide|deep|heavy|fast"
+    if re.search(rf"\bhow ({measures})\b|\bwhat (percentage|number|share)\b|\bby how much\b", q):
         return "number"
     if re.search(r"(^|[.?!]\s+)(and\s+)?when\b|\b(what|which) (exact |calendar |specific )?(date|day|year|month)\b", q):
         return "date"

@@ -212,13 +212,15 @@ def _dates(text: str, question: str) -> list[str]:
 def _fits_date_question(date: str, units: set[str]) -> bool:
     """A span that can answer a date question asking for ``units``: "on what date ...?" wants a day
     of a month ("April 22"), not a year, a month or a weekday; "on which day ...?" takes a weekday but
-    not a bare year; "which year ...?" wants a year."""
+    not a bare year; "which year ...?" wants a year, "which month ...?" a month."""
     if "date" in units:
         return bool(re.search(r"\b\d{1,2}\b", date))
     if "day" in units:
         return not re.fullmatch(rf"{_YEAR}s?", date)
     if "year" in units:
         return bool(re.search(_YEAR, date))
+    if "month" in units:
+        return bool(re.search(_MONTH, date))
     return True
 
 

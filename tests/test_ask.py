@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qa.answer import ABSTAIN_TEXT, REWRITE_PROMPT, SYSTEM_PROMPT, VERIFY_PROMPT, answer_schema, strip_markers
-from qa.ask import CorpusFacts, ask, ask_stream, cited_draft, names_missing_from, turn_of
+from qa.ask import CorpusFacts, ask, ask_stream, cited_draft, names_missing_from, turn_of, with_person_named
 from qa.chunking import chunk_document
 from qa.config import Settings
 from qa.corpus import read_corpus
@@ -275,6 +275,15 @@ def test_an_answer_whose_sentence_never_says_the_attribute_asked_about_abstains(
     assert "Inter-Governmental Commission" in answer.draft
 
 
+def test_an_answer_in_someone_elses_words_abstains(settings: Settings) -> None:
+    """What the foreign secretary highlighted is not what David Hale said; Mahmood's own words are his."""
+    model = ScriptedGenerator(sentence_with("The foreign secretary highlighted"))
+    hale = ask("What did David Hale say about India's actions of Aug. 5, 2019?", settings=settings, generator=model)
+    assert hale.abstained and hale.reason == "the cited sentences report what someone other than David Hale said"
+    mahmood = ask("What did Mahmood say about India's actions of Aug. 5, 2019?", settings=settings, generator=model)
+    assert not mahmood.abstained and mahmood.citations[0].quote.startswith("The foreign secretary highlighted")
+
+
 def test_an_answer_two_articles_bear_out_cites_the_second_even_when_it_was_not_retrieved() -> None:
     documents, _ = read_corpus(SEEDS)
     chunks = {d.source: tuple(chunk_document(d, 192, 0)) for d in documents}
@@ -374,12 +383,31 @@ def test_a_follow_up_is_rewritten_with_the_earlier_answers(settings: Settings) -
     ]
     assert answer.search_question == "What did Michael Kugelman tweet about the offer?"
     # without a model, the last earlier question and its answer go in front of the follow-up
-    plain = ask("What did he tweet?", history=earlier[:1], settings=settings)
+    plain = ask("What did they tweet?", history=earlier[:1], settings=settings)
     assert plain.search_question == (
-        "Who is the deputy Asia program director at the Wilson Center? Michael Kugelman What did he tweet?"
+        "Who is the deputy Asia program director at the Wilson Center? Michael Kugelman What did they tweet?"
     )
-    assert turn_of(plain) == Turn("What did he tweet?", strip_markers(plain.text))
+    assert turn_of(plain) == Turn("What did they tweet?", strip_markers(plain.text))
     assert "[1]" not in turn_of(plain).answer and turn_of(plain).answer
+
+
+def test_he_after_a_question_for_a_person_is_the_name_that_answered_it(settings: Settings) -> None:
+    """No model call: the user's own words stay, "he" becomes the name (a 1.5B model's rewrite of
+    "How did she say Washington is following the developments?" dropped "following the developments")."""
+    model = ScriptedGenerator(sentence_with("tweet"))
+    kugelman = Turn("Who is the deputy Asia program director at the Wilson Center?", "Michael Kugelman [1]")
+    answer = ask("What did he tweet?", history=[kugelman], settings=settings, generator=model)
+    assert answer.search_question == "What did Michael Kugelman tweet?"
+    assert all(system != REWRITE_PROMPT for system, _, _ in model.calls)
+    host = Turn("Which country hosted the Extended Troika meeting?", "Russia")
+    assert with_person_named("In which city was it held?", host) is None  # "it" may be the meeting
+    ambassador = Turn("Which outgoing Afghan ambassador did he meet on Tuesday?", "Atif Mashal")
+    assert with_person_named("What did he reiterate at that meeting?", ambassador) is None  # "he" was someone else
+    lavrov = Turn("Which Russian foreign minister visited Islamabad?", "Sergey Lavrov")
+    assert with_person_named("Whom did he meet?", lavrov) == "Whom did Sergey Lavrov meet?"
+    assert with_person_named("How many doses did his country give?", lavrov) is None  # "his country": Russia
+    sentence = Turn("Who took part in the call?", "Senior officials of both countries")
+    assert with_person_named("What did he say?", sentence) is None  # no name answered it
 
 
 @pytest.mark.parametrize("question", ["", "  \n"])

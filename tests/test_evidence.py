@@ -28,6 +28,8 @@ from tests.fakes import HashEmbedder
         ("How many doses will Pakistan buy?", "number"),
         ("By what percentage did trade grow?", "number"),
         ("How long had it been since the last visit?", "number"),
+        ("How big an order did Pakistan place?", "number"),
+        ("How large is the pipeline?", "number"),
         ("When did it happen?", "date"),
         ("Earlier question? And when did it happen?", "date"),
         ("On what date was the attack?", "date"),

@@ -129,6 +129,7 @@ def test_a_date_question_wants_a_calendar_date_a_day_question_a_day_and_a_year_q
         "Wednesday",
     ]
     assert answer_candidates("date", "In which year did Pakistan respond?", [sentence]) == ["February 27, 2019", "2016"]
+    assert answer_candidates("date", "In which month did Pakistan respond?", [sentence]) == ["February 27, 2019"]
     assert answer_candidates("date", "When did Pakistan respond?", [sentence]) == [
         "February 27, 2019",
         "Wednesday",

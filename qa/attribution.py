@@ -1,0 +1,221 @@
+"""Who said it: the speaker a question asks about ("What did David Hale say about ...?") and the
+speakers a sentence names ("The foreign secretary highlighted ...", "... ,” said Tammy Bruce").
+
+A sentence in which someone else speaks does not say what the question's speaker said: "The foreign
+secretary highlighted India's actions" does not answer "What did David Hale say about India's actions?".
+Pure functions over text; a speaker the code cannot pin down (a pronoun, a quote with no one named)
+never counts against an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from qa.chunking import sentence_spans
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ASKED_VERBS = (
+    "say|state|add|tell|stress|highlight|emphasi[sz]e|underscore|insist|warn|note|claim|assert|announce|tweet|"
+    "write|remark|observe|maintain|reiterate|urge|describe|express|reply|respond|react|confirm|explain|argue|"
+    "suggest|declare|acknowledge|admit|deny|comment|predict|vow|pledge|assure|affirm|reaffirm|mention"
+)
+_SAID = (
+    "said|says|stated|states|added|adds|told|tells|stressed|stresses|highlighted|highlights|emphasi[sz]ed|"
+    "underscored|insisted|warned|noted|claimed|asserted|announced|tweeted|wrote|writes|remarked|observed|"
+    "maintained|reiterated|urged|described|expressed|replied|responded|reacted|confirmed|explained|argued|"
+    "suggested|declared|acknowledged|admitted|denied|commented|predicted|vowed|pledged|assured|affirmed|"
+    "reaffirmed|mentioned|spoke|quoted"
+)
+# "What did David Hale say ...", "How did the foreign secretary describe ...", "... , according to Bruce?"
+_ASKED = re.compile(
+    r"^\s*(?:what|how|why|whom|which\s+\w+)\b.*?\b(?:did|does|do|has|have|had|will|would)\s+"
+    r"(?P<who>(?:\S+\s+){0,5}?\S+?)\s+(?:also\s+|further\s+|then\s+)?(?:" + _ASKED_VERBS + r")\b",
+    re.IGNORECASE,
+)
+_ACCORDING = re.compile(r"\baccording\s+to\s+(?P<who>[^,?;]+)", re.IGNORECASE)
+_SPEECH = re.compile(r"\b(?:" + _SAID + r")\b")
+_PRONOUNS = _words("he she they we i it you who which that this")
+_GROUPS = _words("both sides two parties countries leaders")
+# Lower-case words that may stand in a speaker's name: "the foreign secretary", "sources in Islamabad".
+_ROLES = _words(
+    "minister ministry secretary spokesperson spokesman spokeswoman official officials office president "
+    "chief commander ambassador envoy director analyst analysts expert experts source sources statement "
+    "foreign prime army general deputy state department government premier counterpart leader "
+    "military defense defence senior top"
+)
+# The roles a question for a person names: "Which Russian foreign minister ...?"
+PERSON_ROLES = sorted(
+    _words(
+        "minister secretary spokesperson spokesman spokeswoman official president chief commander ambassador "
+        "envoy director analyst expert leader general premier counterpart diplomat journalist reporter author "
+        "officer head member"
+    )
+)
+_JOINERS = _words("of for in at")
+_ADVERBS = _words("also further then later again earlier reportedly has have had was were is once")
+_WORD = re.compile(r"[\w\u2019'.-]+|[^\w\s]")
+_DETERMINERS = _words("the a an")
+# "according to the VOA report": a document says it, not a person the sentences must name.
+_DOCUMENTS = _words("report article statement story newspaper headline")
+_CALENDAR = _words(
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "january february march april may june july august september october november december"
+)
+_ABBREVIATIONS = {"fm": {"foreign", "minister"}, "pm": {"prime", "minister"}}
+
+
+def asked_speakers(question: str) -> list[str]:
+    """Who the question asks about as a speaker: "David Hale" in "What did David Hale say about ...?",
+    "Bruce" in "..., according to Bruce?"; none when it names no one (or only "he", "they")."""
+    found = []
+    match = _ASKED.match(question)
+    if match:
+        found.append(match.group("who"))
+    found += [m.group("who") for m in _ACCORDING.finditer(question)]
+    found = [w for w in (_strip(w) for w in found) if w and not _vague(w)]
+    return [w for w in found if not _party_words(w) & _DOCUMENTS and all(map(_in_name, w.split()))]
+
+
+def speakers(sentence: str) -> list[str]:
+    """The parties ``sentence`` says spoke, as written ("The foreign secretary", "Tammy Bruce"); a
+    pronoun ("he", "we") or a group ("both sides") when that is all it says."""
+    tokens = _WORD.findall(sentence)
+    found = []
+    for i, token in enumerate(tokens):
+        if _SPEECH.fullmatch(token):
+            found.append(_subject_before(tokens, i) or _subject_after(tokens, i))
+    found += [m.group("who") for m in _ACCORDING.finditer(sentence)]
+    return [s for s in (_strip(s) for s in found) if s]
+
+
+def contradicts_speaker(question: str, quotes: Sequence[str], article: str) -> str | None:
+    """The question's speaker when every quoted sentence names someone else as speaking (and none a
+    pronoun or no one): what they say is not what the question's speaker said. ``article`` is the
+    cited text, where titles tie "the foreign secretary" to "Sohail Mahmood"."""
+    asked = asked_speakers(question)
+    if not asked or not quotes:
+        return None
+    for quote in quotes:
+        named = speakers_in_context(quote, article)
+        if not named or any(_vague(s) for s in named):
+            return None
+        if any(same_party(a, s, article) for a in asked for s in named):
+            return None
+    return asked[0]
+
+
+def speakers_in_context(sentence: str, article: str, reach: int = 2) -> list[str]:
+    """``speakers(sentence)``; for a sentence whose speaker is only a pronoun, or a quotation that names
+    no one, the speakers named in the nearest of the ``reach`` sentences before it in its paragraph
+    (its line): "Lavrov said ... . \u201cWe feel we may continue ...\u201d" gives "Lavrov"."""
+    named = speakers(sentence)
+    quoted = sentence.lstrip()[:1] in {"\u201c", '"'}
+    if any(not _vague(s) for s in named) or not (named or quoted):
+        return named
+    at = article.find(sentence)
+    if at < 0:
+        return named
+    paragraph = article[article.rfind("\n", 0, at) + 1 : at]
+    before = [paragraph[s:e] for s, e in sentence_spans(paragraph)][-reach:]
+    for earlier in reversed(before):
+        found = speakers(earlier)
+        if any(not _vague(s) for s in found):
+            return found
+    return named
+
+
+def same_party(asked: str, speaker: str, article: str) -> bool:
+    """Whether ``speaker`` may be ``asked``: a name word in common ("Mahmood", "Pakistan"), or one's
+    words all among the other's and the titles the article writes before its name ("the foreign
+    secretary" for "Foreign Secretary Sohail Mahmood")."""
+    a, s = _party_words(asked), _party_words(speaker)
+    if (a & s) - _ROLES:
+        return True
+    return s <= a | _titled(asked, article) or a <= s | _titled(speaker, article)
+
+
+def _titled(party: str, article: str) -> set[str]:
+    """The words of the capitalised titles the article writes right before ``party``'s last word
+    ("Foreign Secretary Sohail" before "Mahmood"), and of the names written right after ``party``
+    ("Sohail Mahmood" after "Foreign Secretary")."""
+    words = [w for w in party.split() if w.lower() not in _DETERMINERS]
+    if not words:
+        return set()
+    last = re.escape(words[-1])
+    before = re.finditer(r"((?:[A-Z][\w\u2019'.-]*\s+(?:(?:of|for)\s+)?){1,6})" + last + r"\b", article)
+    phrase = r"\s+".join(re.escape(w) for w in words)
+    after = re.finditer(phrase + r"((?:\s+[A-Z][\w\u2019'.-]*){1,3})", article, re.IGNORECASE)
+    return {w for m in [*before, *after] for w in _party_words(m.group(1))}
+
+
+def _subject_before(tokens: list[str], verb: int) -> str:
+    """The name or role right before a speech verb ("Bajwa stressed", "the foreign secretary added"),
+    a pronoun ("he said"), or the name a "who" points back to ("Guterres, who also spoke")."""
+    i = verb - 1
+    while i >= 0 and tokens[i].lower() in _ADVERBS:
+        i -= 1
+    if i >= 0 and tokens[i].lower() in _PRONOUNS - {"who", "which", "that"}:
+        return tokens[i]
+    if i >= 1 and tokens[i].lower() == "who" and tokens[i - 1] == ",":
+        i -= 2
+    words: list[str] = []
+    while i >= 0:
+        token = tokens[i]
+        joins = token.lower() in _JOINERS and words and i > 0 and (_is_name(tokens[i - 1]) or tokens[i - 1] in _ROLES)
+        if _is_name(token) or token.lower() in _ROLES | _GROUPS or joins:
+            words.insert(0, token)
+        elif token.lower() in _DETERMINERS:
+            if words:
+                words.insert(0, token)
+            break
+        else:
+            break
+        i -= 1
+    return " ".join(words)
+
+
+def _subject_after(tokens: list[str], verb: int) -> str:
+    """The name or role right after a speech verb that follows a quote ("...,” said Tammy Bruce")."""
+    if verb == 0 or tokens[verb - 1] not in {",", "\u201d", '"', "\u2019", "'"}:
+        return ""
+    words: list[str] = []
+    for token in tokens[verb + 1 :]:
+        if _is_name(token) or token.lower() in _ROLES or (not words and token.lower() in _DETERMINERS):
+            words.append(token)
+        elif token.lower() in _PRONOUNS:
+            return token
+        else:
+            break
+    return " ".join(words)
+
+
+def _in_name(word: str) -> bool:
+    """A word that may be part of a party's name: "the", "Pakistan's", "foreign", "Secretary" (not
+    "pray" in "What did Imran Khan pray for in his tweet?")."""
+    word = re.sub(r"['\u2019]s$", "", word)
+    return _is_name(word) or word.lower() in _ROLES | _DETERMINERS | _JOINERS
+
+
+def _is_name(token: str) -> bool:
+    return token[:1].isupper() and token.lower() not in _PRONOUNS | _CALENDAR
+
+
+def _strip(party: str) -> str:
+    return party.strip(" ,.\u201c\u201d\"'")
+
+
+def _vague(party: str) -> bool:
+    """A pronoun or a group: who it is the sentence alone does not say."""
+    words = _party_words(party)
+    return not words or words <= _PRONOUNS | _GROUPS
+
+
+def _party_words(text: str) -> set[str]:
+    words: Iterable[str] = (re.sub(r"['\u2019]s$", "", w.lower()) for w in re.findall(r"[\w\u2019'.-]+", text))
+    kept = {w.strip(".") for w in words if w.strip(".") and w not in _DETERMINERS}
+    return set().union(*(_ABBREVIATIONS.get(w, {w}) for w in kept))

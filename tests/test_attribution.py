@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from qa.attribution import asked_speakers, contradicts_speaker, same_party, speakers, speakers_in_context
+
+ARTICLE = (
+    "Foreign Secretary Sohail Mahmood held a call with U.S. Under Secretary for Political Affairs David Hale.\n"
+    "The foreign secretary highlighted the lockdown in the valley. He also stressed the need for talks.\n"
+    "Hale said Washington wanted calm. \u201cWe are watching closely,\u201d said State Department spokesperson "
+    "Tammy Bruce.\n"
+    "Lavrov said Russia would help. \u201cWe feel the talks may go on.\u201d\n"
+    "Both sides said trade would grow."
+)
+
+
+def test_the_speaker_a_question_names() -> None:
+    assert asked_speakers("What did David Hale say about the valley?") == ["David Hale"]
+    assert asked_speakers("How did the foreign secretary describe the lockdown?") == ["the foreign secretary"]
+    assert asked_speakers("What is the plan, according to Bruce?") == ["Bruce"]
+    # a pronoun, a document, or words that are no name ("pray for in his tweet") name no speaker
+    assert asked_speakers("What did he say about trade?") == []
+    assert asked_speakers("What is the plan, according to the VOA report?") == []
+    assert asked_speakers("What did Imran Khan pray for in his tweet?") == []
+    assert asked_speakers("Which city hosted the talks?") == []
+
+
+def test_the_speakers_a_sentence_names() -> None:
+    assert speakers("The foreign secretary highlighted the lockdown in the valley.") == ["The foreign secretary"]
+    assert speakers("\u201cWe are watching closely,\u201d said State Department spokesperson Tammy Bruce.") == [
+        "State Department spokesperson Tammy Bruce"
+    ]
+    assert speakers("Guterres, who also spoke with Jaishankar, offered help.") == ["Guterres"]
+    assert speakers("He also stressed the need for talks.") == ["He"]
+    sources = "Meanwhile, highly placed sources in Islamabad have confirmed the talks."
+    assert speakers(sources) == ["sources in Islamabad"]
+    assert speakers("The talks began on Sunday.") == []  # no one speaks; "Sunday" is no speaker
+
+
+def test_a_quote_or_a_pronoun_takes_the_speaker_named_just_before() -> None:
+    assert speakers_in_context("\u201cWe feel the talks may go on.\u201d", ARTICLE) == ["Lavrov"]
+    assert speakers_in_context("He also stressed the need for talks.", ARTICLE) == ["The foreign secretary"]
+    # a group keeps its own words; a sentence in which no one speaks borrows no speaker
+    assert speakers_in_context("Both sides said trade would grow.", ARTICLE) == ["Both sides"]
+    assert speakers_in_context("Hale held a call.", "Lavrov said Russia would help. Hale held a call.") == []
+
+
+def test_titles_the_article_writes_tie_a_role_to_a_name() -> None:
+    assert same_party("Sohail Mahmood", "The foreign secretary", ARTICLE)
+    assert same_party("the foreign secretary", "Mahmood", ARTICLE)
+    assert same_party("Pakistan", "Pakistan's foreign ministry", ARTICLE)
+    assert not same_party("David Hale", "The foreign secretary", ARTICLE)  # "Under Secretary" is another office
+    assert same_party("Lavrov", "the Russian FM", "Russian Foreign Minister Sergey Lavrov arrived.")
+
+
+def test_an_answer_someone_else_said_is_caught() -> None:
+    lockdown = "The foreign secretary highlighted the lockdown in the valley."
+    assert contradicts_speaker("What did David Hale say about the valley?", [lockdown], ARTICLE) == "David Hale"
+    assert contradicts_speaker("What did Mahmood say about the valley?", [lockdown], ARTICLE) is None
+    quote = "\u201cWe feel the talks may go on.\u201d"
+    assert contradicts_speaker("What did Imran Khan say about the talks?", [quote], ARTICLE) == "Imran Khan"
+    assert contradicts_speaker("What did Lavrov say about the talks?", [quote], ARTICLE) is None
+    # no one named as speaking, or only "both sides": nothing to hold against the answer
+    grow = "Both sides said trade would grow."
+    assert contradicts_speaker("What did David Hale say about trade?", [grow], ARTICLE) is None
+    # one cited sentence in the asked speaker's words is enough
+    calm = "Hale said Washington wanted calm."
+    assert contradicts_speaker("What did David Hale say about the valley?", [lockdown, calm], ARTICLE) is None
+    # "according to" names a speaker too
+    watching = "\u201cWe are watching closely,\u201d said State Department spokesperson Tammy Bruce."
+    assert contradicts_speaker("What is the U.S. doing, according to Bruce?", [watching], ARTICLE) is None
