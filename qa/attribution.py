@@ -13,11 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from qa.chunking import sentence_spans
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from qa.spans import wordset
 
 _ASKED_VERBS = (
     "say|state|add|tell|stress|highlight|emphasi[sz]e|underscore|insist|warn|note|claim|assert|announce|tweet|"
@@ -39,10 +35,10 @@ _ASKED = re.compile(
 )
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?P<who>[^,?;]+)", re.IGNORECASE)
 _SPEECH = re.compile(r"\b(?:" + _SAID + r")\b")
-_PRONOUNS = _words("he she they we i it you who which that this")
-_GROUPS = _words("both sides two parties countries leaders")
+_PRONOUNS = wordset("he she they we i it you who which that this")
+_GROUPS = wordset("both sides two parties countries leaders")
 # Lower-case words that may stand in a speaker's name: "the foreign secretary", "sources in Islamabad".
-_ROLES = _words(
+_ROLES = wordset(
     "minister ministry secretary spokesperson spokesman spokeswoman official officials office president "
     "chief commander ambassador envoy director analyst analysts expert experts source sources statement "
     "foreign prime army general deputy state department government premier counterpart leader "
@@ -50,19 +46,19 @@ _ROLES = _words(
 )
 # The roles a question for a person names: "Which Russian foreign minister ...?"
 PERSON_ROLES = sorted(
-    _words(
+    wordset(
         "minister secretary spokesperson spokesman spokeswoman official president chief commander ambassador "
         "envoy director analyst expert leader general premier counterpart diplomat journalist reporter author "
         "officer head member"
     )
 )
-_JOINERS = _words("of for in at")
-_ADVERBS = _words("also further then later again earlier reportedly has have had was were is once")
+_JOINERS = wordset("of for in at")
+_ADVERBS = wordset("also further then later again earlier reportedly has have had was were is once")
 _WORD = re.compile(r"[\w\u2019'.-]+|[^\w\s]")
-_DETERMINERS = _words("the a an")
+_DETERMINERS = wordset("the a an")
 # "according to the VOA report": a document says it, not a person the sentences must name.
-_DOCUMENTS = _words("report article statement story newspaper headline")
-_CALENDAR = _words(
+_DOCUMENTS = wordset("report article statement story newspaper headline")
+_CALENDAR = wordset(
     "monday tuesday wednesday thursday friday saturday sunday "
     "january february march april may june july august september october november december"
 )

@@ -15,7 +15,8 @@ from typing import Literal
 AnswerType = Literal["number", "date", "name"]
 
 
-def _wordset(words: str) -> frozenset[str]:
+def wordset(words: str) -> frozenset[str]:
+    """The words of ``words``, split on white space, as a set: a word list written as one string."""
     return frozenset(words.split())
 
 
@@ -61,7 +62,7 @@ _MONEY_QUESTION = re.compile(
 _MONEY = re.compile(r"[$£€₹]|\bRs\b|\b(?:dollars?|rupees?|euros?|pounds?|yuan|yen|usd|pkr|inr)\b", re.IGNORECASE)
 # Up to three words after a figure say what it counts ("26 tourists", "1.6 billion cubic feet").
 _UNIT_WORD = re.compile(r"\s+([A-Za-z][\w-]*)")
-_UNIT_STOP = _wordset(
+_UNIT_STOP = wordset(
     "of per and or but in on at to for from by with as than a an the that which who is are was were has have had "
     "will would this these those its their his her since after before during more about also over under "
     "across into against between among along through within without near like"
@@ -69,15 +70,15 @@ _UNIT_STOP = _wordset(
 _NAME_TOKEN = r"(?:[A-Z][\w\u2019'.-]*|[A-Z]\.(?:[A-Z]\.)+)"
 _NAME_RUN = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:of\s+|the\s+)?{_NAME_TOKEN})*")
 # Words before a name that say what the person is, not who ("Foreign Minister Sergey Lavrov").
-_TITLES = _wordset(
+_TITLES = wordset(
     "mr mrs ms dr sir president vice prime minister foreign secretary secretary-general under general chief "
     "ambassador deputy spokesman spokesperson senator governor mayor king queen prince premier chancellor "
     "commander colonel captain pm fm coas political affairs state defence defense interior finance home "
     "external army military chargé d\u2019affaires d'affaires"
 )
-_OFFICES = _wordset("office ministry department commission council committee agency service court assembly")
+_OFFICES = wordset("office ministry department commission council committee agency service court assembly")
 # The last word of a body's name: "Dutch East India Company", "Bharatiya Janata Party".
-_BODIES = _OFFICES | _wordset(
+_BODIES = _OFFICES | wordset(
     "company corporation party church parliament university college institute bank fund foundation association "
     "union league organization organisation group centre center club team"
 )
@@ -88,7 +89,7 @@ _REGION_BEFORE = re.compile(r"\b((?:north|south)?(?:central|northern|southern|ea
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")  # an acronym written with dots: "U.S."
 _NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|i|ish)$")
 # Words that open a sentence with a capital without being a name.
-_OPENERS = _wordset(
+_OPENERS = wordset(
     "a an the this that these those it its he she they we i in on at as by for from of to with and but or "
     "if when while after before since during meanwhile however also according moreover although though both "
     "all some many most there here his her their our participating referring concluding expressing addressing "
@@ -224,11 +225,11 @@ def _fits_date_question(date: str, units: set[str]) -> bool:
     return True
 
 
-_SCALE_WORDS = _wordset("hundred thousand million billion trillion lakh crore percent")
+_SCALE_WORDS = wordset("hundred thousand million billion trillion lakh crore percent")
 _AUXILIARY = r"(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|of)\b"
 _HOW_MUCH_THING = re.compile(rf"\bhow\s+much\s+(?!{_AUXILIARY})[a-z]", re.IGNORECASE)
 # Words that measure an amount rather than count things: "1.6 billion cubic feet" may say how much gas.
-_MEASURES = _wordset(
+_MEASURES = wordset(
     "cubic square feet foot metres meters metre meter km kilometres kilometers miles tons tonnes tonne kg "
     "kilograms grams litres liters gallons barrels units doses percent dollars rupees euros pounds yuan yen"
 )
@@ -257,7 +258,7 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
 
 
 _COUNTED = re.compile(r"\bhow\s+many\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
-_NOT_QUALIFIERS = _wordset("more other new different separate such of the")
+_NOT_QUALIFIERS = wordset("more other new different separate such of the")
 
 
 def _qualified_as_asked(span: str, question: str, sentence: str) -> bool:
@@ -277,7 +278,7 @@ def _qualified_as_asked(span: str, question: str, sentence: str) -> bool:
     return all(_is_asked(q, held) or q.isdigit() for q in qualifiers)
 
 
-_TIME_UNITS = _wordset(
+_TIME_UNITS = wordset(
     "year years month months week weeks day days hour hours minute minutes decade decades century centuries time"
 )
 # Units a question may name ("in kilometres"), each word with the unit it writes.
@@ -299,7 +300,7 @@ def _measures_what_is_asked(span: str, question: str) -> bool:
     named = {_UNIT_OF[w] for w in re.findall(r"\bin\s+(\w+)", question.lower()) if w in _UNIT_OF}
     if named and not named & {_UNIT_OF[w] for w in words if w in _UNIT_OF}:
         return False
-    if words & _wordset("cubic square"):
+    if words & wordset("cubic square"):
         words = set()  # a volume or an area, not a length
     if re.search(r"\bhow\s+old\b", question, re.IGNORECASE):  # "at age 81": a bare figure is an age
         return bool(words & _TIME_UNITS) or bool(re.fullmatch(r"\d{1,3}|[a-z]+", span.lower()))
