@@ -207,8 +207,8 @@ def turn_of(answer: Answer) -> Turn:
 def standalone_question(question: str, history: Sequence[Turn], generator: Generator | None) -> str:
     """A follow-up rewritten to stand alone, for retrieval. "he" or "she" after a question for a
     person is the name that answered it; otherwise the model rewrites the follow-up. Without a model
-    (or when the model replies with nothing useful), the last earlier question and its answer are put
-    in front of it."""
+    (or when the model replies with nothing useful, or with a statement for a question), the last
+    earlier question and its answer are put in front of it."""
     named = with_person_named(question, history[-1])
     if named:
         return named
@@ -217,7 +217,10 @@ def standalone_question(question: str, history: Sequence[Turn], generator: Gener
         return fallback
     raw = "".join(generator.stream(REWRITE_PROMPT, rewrite_prompt(question, history), schema=None, max_tokens=48))
     lines = [line.strip() for line in raw.strip().splitlines() if line.strip()]
-    return lines[0] if lines and len(lines[0]) <= 400 else fallback
+    rewritten = lines[0] if lines and len(lines[0]) <= 400 else ""
+    if not rewritten or (question.rstrip().endswith("?") and not rewritten.endswith("?")):
+        return fallback  # the model answered instead ("Michael Kugelman's research group is based in ...")
+    return rewritten
 
 
 _PERSON_PRONOUN = re.compile(r"\b(?:he|she|him)\b", re.IGNORECASE)

@@ -49,9 +49,11 @@ _NUMBER_WORD = (
 )
 _SCALE = r"(?:\s+(?:hundred|thousand|million|billion|trillion|lakh|crore))?(?:\s*(?:percent|per\s*cent|%))?"
 _CURRENCY = r"(?:US\$|\$|£|€|₹|Rs\.?)"  # written before a sum: "US$ 1.2 billion", "Rs 400 crore"
-# Not a number inside a word or a name ("COVID-19", "24-hour", "Sputnik-V").
+# Not a number inside a word or a name ("COVID-19", "Sputnik-V"); but a length of time written with a
+# hyphen ("two-day visit", "24-hour curfew") is a figure with its unit.
+_HYPHENED_TIME = r"-(?:day|week|month|year|hour|minute)\b(?!-)"
 _NUMBER = re.compile(
-    rf"(?<![\w.,-])(?:{_CURRENCY}\s?)?(?:\d+(?:[.,]\d+)*|(?i:{_NUMBER_WORD})){_SCALE}(?![\w-])",
+    rf"(?<![\w.,-])(?:{_CURRENCY}\s?)?(?:\d+(?:[.,]\d+)*|(?i:{_NUMBER_WORD})){_SCALE}(?:{_HYPHENED_TIME}|(?![\w-]))",
     re.IGNORECASE,
 )
 _MONEY_QUESTION = re.compile(
@@ -238,8 +240,9 @@ _MEASURES = wordset(
 def _unit(span: str) -> list[str]:
     """The words after a figure that say what it counts ("Indian paramilitary troops" of "40 Indian
     paramilitary troops"), without its scale; a sum of money counts nothing ("Rs 400 crore")."""
-    figure_on = re.sub(rf"^{_CURRENCY}\s*", "", span)
-    return [w for w in (_word(w) for w in figure_on.split()[1:]) if w and w not in _SCALE_WORDS]
+    figure, *after = re.sub(rf"^{_CURRENCY}\s*", "", span).split() or [""]
+    after = figure.split("-")[1:] + after  # "two-day": a count of days
+    return [w for w in (_word(w) for w in after) if w and w not in _SCALE_WORDS]
 
 
 def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
@@ -254,7 +257,7 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     if not (counted or measured) or (measured and set(unit) & _MEASURES):
         return True
     head = unit[-1]  # what is counted: "troops" of "40 Indian paramilitary troops"
-    return _is_asked(head, asked) or any(head[:5] == a[:5] for a in asked if len(a) >= 5)
+    return _is_asked(head, asked) or f"{head}s" in asked or any(head[:5] == a[:5] for a in asked if len(a) >= 5)
 
 
 _COUNTED = re.compile(r"\bhow\s+many\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
@@ -346,7 +349,7 @@ def _numbers(text: str) -> Iterable[str]:
         if any(s <= match.start() < e for s, e in dates):
             continue
         end = match.end()
-        for _ in range(3):
+        for _ in range(0 if "-" in match.group(0) else 3):  # "two-day" says what it counts: days
             word = _UNIT_WORD.match(text, end)
             verb_like = word is not None and "-" not in word.group(1) and word.group(1).endswith(("ing", "ed", "ly"))
             if word is None or word.group(1).lower() in _UNIT_STOP or verb_like:  # "plastid-dividing rings" counts
@@ -434,10 +437,35 @@ def _clean(word: str) -> str:
 
 
 def _is_asked(word: str, asked: set[str]) -> bool:
-    """Whether the question holds ``word``, or a form of it ("Pakistani" for "Pakistan", "India" for
-    "Indian"): one of five letters or more begins the other."""
-    return word in asked or any(
-        min(len(word), len(a)) >= 5 and (word.startswith(a) or a.startswith(word)) for a in asked
+    """Whether the question holds ``word``, or a form of it (see ``same_word``)."""
+    return word in asked or any(same_word(word, a) for a in asked)
+
+
+# A people's word that does not begin with its country's name.
+DEMONYMS = {
+    "british": "britain",
+    "chinese": "china",
+    "french": "france",
+    "dutch": "netherlands",
+    "english": "england",
+    "turkish": "turkey",
+    "swiss": "switzerland",
+    "spanish": "spain",
+    "greek": "greece",
+    "irish": "ireland",
+    "thai": "thailand",
+    "saudi": "saudi arabia",
+}
+
+
+def same_word(a: str, b: str) -> bool:
+    """Whether two lower-case words are forms of one ("Pakistani" and "Pakistan", "India" and "Indian":
+    one of five letters or more begins the other; "British" and "Britain")."""
+    return (
+        a == b
+        or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))
+        or DEMONYMS.get(a) == b
+        or DEMONYMS.get(b) == a
     )
 
 

@@ -391,6 +391,21 @@ def test_a_follow_up_is_rewritten_with_the_earlier_answers(settings: Settings) -
     assert "[1]" not in turn_of(plain).answer and turn_of(plain).answer
 
 
+def test_a_rewrite_that_answers_instead_of_asking_is_not_searched(settings: Settings) -> None:
+    def reply(system: str, user: str) -> str:
+        if system == REWRITE_PROMPT:
+            return "Michael Kugelman's research group is based in New York City."  # an answer, invented
+        return sentence_with("Wilson Center")(system, user)
+
+    earlier = [Turn("Who called the offer very generous and significant?", "Michael Kugelman")]
+    answer = ask(
+        "In which city is his group based?", history=earlier, settings=settings, generator=ScriptedGenerator(reply)
+    )
+    assert answer.search_question == (
+        "Who called the offer very generous and significant? Michael Kugelman In which city is his group based?"
+    )
+
+
 def test_he_after_a_question_for_a_person_is_the_name_that_answered_it(settings: Settings) -> None:
     """No model call: the user's own words stay, "he" becomes the name (a 1.5B model's rewrite of
     "How did she say Washington is following the developments?" dropped "following the developments")."""

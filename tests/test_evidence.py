@@ -35,6 +35,10 @@ from tests.fakes import HashEmbedder
         ("On what date was the attack?", "date"),
         ("On what exact date did they meet?", "date"),
         ("Which calendar day was the call?", "date"),
+        ("When Khan met Putin at the summit, what had he said he wanted?", None),
+        ("When the minister arrived, who met him?", "name"),
+        ("After the attack, how many people were killed?", "number"),
+        ("When, after the attack, did they meet?", "date"),
         ("Which country was Khan visiting when he spoke?", "name"),
         ("Which Pakistani prime minister appears in both articles?", "name"),
         ("Whose occupying forces did they fight?", "name"),
@@ -44,6 +48,7 @@ from tests.fakes import HashEmbedder
         ("What kind of Afghan government is the United States pushing for?", None),
         ("What type of company is Van Gend en Loos?", None),
         ("Which Afghan government official spoke?", "name"),
+        ("Which Russian research institute developed the vaccine?", "name"),
         ("Who is Pakistan's military chief?", "name"),
         ("What is the name of the foreign secretary?", "name"),
         ("Why is FATF pressuring Pakistan?", None),
@@ -77,6 +82,9 @@ def test_has_type() -> None:
     assert has_type("on Aug. 5, 2019", "date", "When?")
     assert has_type("Saturday", "date", "On which day was the statement issued?")
     assert has_type("General Qamar Javed Bajwa", "name", "Who is Pakistan's military chief?")
+    assert not has_type("Russia", "name", "Which Russian institute developed the vaccine?")  # the question's
+    assert not has_type("China", "name", "Which Chinese company built it?")
+    assert has_type("the Gamaleya Institute", "name", "Which Russian institute developed the vaccine?")
     assert not has_type("The objectives of FATF are to set standards", "name", "Who is the president of FATF?")
     assert has_type("anything", None, "Why?")
     secretary = "What is the name of Pakistan's Foreign Secretary?"
@@ -99,6 +107,12 @@ def test_a_name_is_found_in_its_singular_and_without_accents() -> None:
     minister = [Evidence(1, "a.txt", "Thomas de Maizière is the interior minister.", 0, 44, 1.0)]
     assert missing_key_terms("What role does Thomas de Maiziere hold?", minister) == set()
     assert missing_key_terms("What role does Thomas Müller hold?", minister) == {"müller"}
+    britain = [Evidence(1, "a.txt", "They gained independence from Britain in 1947.", 0, 47, 1.0)]
+    assert missing_key_terms("When did they win independence from British rule?", britain) == set()
+    assert missing_key_terms("When did they leave the French empire?", britain) == {"french"}
+    border = [Evidence(1, "a.txt", "They exchanged fire across the Line of Control in Kashmir.", 0, 58, 1.0)]
+    assert missing_key_terms("What has the LoC seen since then?", border) == set()
+    assert missing_key_terms("What has the LAC seen since then?", border) == {"lac"}
 
 
 def test_missing_key_terms_and_coverage() -> None:

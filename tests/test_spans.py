@@ -59,6 +59,14 @@ def test_a_figure_counting_something_else_does_not_answer_how_many() -> None:
     ]
 
 
+def test_a_length_of_time_written_with_a_hyphen_counts_its_unit() -> None:
+    visit = "Lavrov, who is in Islamabad on a two-day visit, said a 24-hour curfew held and COVID-19 spread."
+    assert answer_candidates("number", "How many days did Lavrov spend in Pakistan?", [visit]) == ["two-day"]
+    assert answer_candidates("number", "How long was the curfew?", [visit]) == ["two-day", "24-hour"]
+    assert answer_candidates("number", "How many hours did the curfew last?", [visit]) == ["24-hour"]
+    assert answer_candidates("number", "How many people were killed?", [visit]) == []
+
+
 def test_a_count_of_the_thing_asked_must_also_be_the_kind_asked() -> None:
     sentence = "The two countries agreed, and 40 Indian paramilitary troops were killed."
     assert answer_candidates("number", "How many member countries agreed?", [sentence]) == []
