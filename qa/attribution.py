@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from qa.chunking import sentence_spans
-from qa.spans import wordset
+from qa.spans import MONTH_NAMES, WEEKDAY_NAMES, wordset
 
 _ASKED_VERBS = (
     "say|state|add|tell|stress|highlight|emphasi[sz]e|underscore|insist|warn|note|claim|assert|announce|tweet|"
@@ -58,10 +58,7 @@ _WORD = re.compile(r"[\w\u2019'.-]+|[^\w\s]")
 _DETERMINERS = wordset("the a an")
 # "according to the VOA report": a document says it, not a person the sentences must name.
 _DOCUMENTS = wordset("report article statement story newspaper headline")
-_CALENDAR = wordset(
-    "monday tuesday wednesday thursday friday saturday sunday "
-    "january february march april may june july august september october november december"
-)
+_CALENDAR = MONTH_NAMES | WEEKDAY_NAMES
 _ABBREVIATIONS = {"fm": {"foreign", "minister"}, "pm": {"prime", "minister"}}
 
 

@@ -14,6 +14,7 @@ from qa.embed import Embedder
 from qa.index import bm25_tokenize
 from qa.spans import (
     DEMONYMS,
+    MONTH_NAMES,
     NAME_WORDS,
     RELATIVE_DATE,
     WEEKDAYS,
@@ -277,23 +278,14 @@ _NUMBER_WORDS = [
     "millions",
     "half",
 ]
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
 _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _HAS_DATE = re.compile(
-    r"\d|\b(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|" + WEEKDAYS + r")\b", re.I
+    r"\d|\b(?:"
+    + "|".join(sorted(MONTH_NAMES))
+    + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    + WEEKDAYS
+    + r")\b",
+    re.I,
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w\u2019'-]*")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a figure as written: "1.6", "150,000"

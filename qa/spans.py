@@ -26,6 +26,8 @@ _MONTH = (
 )
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+WEEKDAY_NAMES = wordset("monday tuesday wednesday thursday friday saturday sunday")
+MONTH_NAMES = wordset("january february march april may june july august september october november december")
 _DATE = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:,\s*{_YEAR})?\b"  # April 22 / Aug. 5, 2019
     rf"|\b\d{{1,2}}\s+{_MONTH}(?:\s+{_YEAR})?\b"  # 5 August 2019
