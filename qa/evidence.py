@@ -22,7 +22,7 @@ from qa.spans import (
     acronyms,
     answer_candidates,
     introduced_by_question_words,
-    same_word,
+    is_asked,
     vague_durations,
 )
 from qa.types import Hit
@@ -334,7 +334,7 @@ def has_type(answer: str, kind: AnswerType | None, question: str) -> bool:
         return bool(_HAS_DATE.search(answer) or RELATIVE_DATE.search(answer))
     if kind == "name":  # "Russia" is no name a question about a "Russian research institute" lacks
         asked = _name_words(question)
-        return any(not any(same_word(w, a) for a in asked) for w in _name_words(answer) - {"the", "a", "an"})
+        return any(not is_asked(w, asked) for w in _name_words(answer) - {"the", "a", "an"})
     return True
 
 

@@ -129,7 +129,7 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
                 continue  # "1.6 billion cubic feet" does not say how long a pipeline is
             if kind == "number" and _MONEY_QUESTION.search(question) and not _MONEY.search(span):
                 continue  # "1.6 billion cubic feet" is no answer to "how much will it cost?"
-            if span and not all(_is_asked(w, asked) for w in _words(span)) and span not in found:
+            if span and not all(is_asked(w, asked) for w in _words(span)) and span not in found:
                 found.append(span)
     return found
 
@@ -191,7 +191,7 @@ def _introduced(candidate: str, question: str, sentence: str) -> bool:
     wanted = [_clean(w) for w in candidate.split()]
     for i in range(len(words) - len(wanted) + 1):
         here = [_clean(w) for w in words[i : i + len(wanted)]] == wanted
-        if here and any(_is_asked(_word(w), asked) for w in words[max(0, i - 2) : i]):
+        if here and any(is_asked(_word(w), asked) for w in words[max(0, i - 2) : i]):
             return True
     return False
 
@@ -259,7 +259,7 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     if not (counted or measured) or (measured and set(unit) & _MEASURES):
         return True
     head = unit[-1]  # what is counted: "troops" of "40 Indian paramilitary troops"
-    return _is_asked(head, asked) or f"{head}s" in asked or any(head[:5] == a[:5] for a in asked if len(a) >= 5)
+    return is_asked(head, asked) or f"{head}s" in asked or any(head[:5] == a[:5] for a in asked if len(a) >= 5)
 
 
 _COUNTED = re.compile(r"\bhow\s+many\s+((?:[\w-]+\s*){1,4})", re.IGNORECASE)
@@ -275,12 +275,12 @@ def _qualified_as_asked(span: str, question: str, sentence: str) -> bool:
     if not unit or match is None:
         return True
     words = [_word(w) for w in match.group(1).split()]
-    counted = next((i for i, w in enumerate(words) if _is_asked(unit[-1], {w})), None)
+    counted = next((i for i, w in enumerate(words) if is_asked(unit[-1], {w})), None)
     if counted is None:
         return True
     held = _words(sentence)
     qualifiers = set(words[:counted]) - _NOT_QUALIFIERS
-    return all(_is_asked(q, held) or q.isdigit() for q in qualifiers)
+    return all(is_asked(q, held) or q.isdigit() for q in qualifiers)
 
 
 _TIME_UNITS = wordset(
@@ -384,7 +384,7 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
         role = _ROLE_AFTER.match(text, match.end()) if words and words[-1].lower() in _OFFICES else None
         for part in _cut_at_titles(words):
             whole = len(part)
-            while part and _is_asked(_word(part[0]), asked) and part[-1].lower() not in _OFFICES:
+            while part and is_asked(_word(part[0]), asked) and part[-1].lower() not in _OFFICES:
                 part.pop(0)
             if whole - len(part) >= 2:
                 continue  # the rest of the question's own name: "Project" of "Stream Gas Pipeline Project"
@@ -409,7 +409,7 @@ def _trims_end(part: list[str], asked: set[str]) -> bool:
     as "what trading company"), nor the end of "X of Y" ("Parliament of Victoria", "Victorian")."""
     last = part[-1].lower()
     of_name = len(part) > 2 and part[-2].lower() == "of"
-    return _is_asked(_word(last), asked) and last not in _BODIES and not of_name
+    return is_asked(_word(last), asked) and last not in _BODIES and not of_name
 
 
 def _cut_at_titles(words: list[str]) -> list[list[str]]:
@@ -438,7 +438,7 @@ def _clean(word: str) -> str:
     return re.sub(r"[\u2019']s$", "", word.rstrip(".,;:"))
 
 
-def _is_asked(word: str, asked: set[str]) -> bool:
+def is_asked(word: str, asked: set[str]) -> bool:
     """Whether the question holds ``word``, or a form of it (see ``same_word``)."""
     return word in asked or any(same_word(word, a) for a in asked)
 
