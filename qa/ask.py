@@ -8,7 +8,8 @@ mode, which has no model to refuse or check, asks for ``extractive_min_coverage`
 model says the sentences do not answer; when its answer only repeats the question or lacks the kind of
 thing asked for (a number, a date, a name); or when the cited articles never mention a name of the
 question. A draft whose words the cited sentences do not hold is cited to the sentences that hold all of
-them; failing that, the answer abstains. An answer that two articles bear out cites both. Last, the
+them; failing that, the answer abstains. An answer that two articles bear out cites both, as does one
+to a question that describes what it asks about by what another article says. Last, the
 model is asked whether the cited sentences state the answer: a "no" abstains, unless another evidence
 sentence naming the answer gets a "yes"."""
 
@@ -46,6 +47,7 @@ from qa.answer import (
     with_markers,
 )
 from qa.attribution import PERSON_ROLES, asked_speakers, contradicts_speaker
+from qa.bridge import bridge_sentence, can_bridge
 from qa.config import Settings
 from qa.evidence import (
     Evidence,
@@ -173,7 +175,10 @@ def cited_draft(
     word of it (not only what it adds to the question: "Pakistan will buy 150,000 doses" is not borne
     out by "Russia will provide 150,000 more"). When the cited files lack a name of the question, the
     draft is cited to a sentence of a file that names them all, if one holds it; failing that, a
-    sentence holding the draft is cited from each other file that names them too (retrieved or not)."""
+    sentence holding the draft (for a name, its last word) is cited from each other file that names
+    them too (retrieved or not). When names are still missing and all of them are in a part of the
+    question that only describes ("the attack that led to India's Balakot strikes"), the sentence of
+    another article that says most of that part is cited too (see ``qa.bridge``)."""
     final, citations = cite(draft, numbers, evidence, question)
     if unsupported_terms(draft, [c.quote for c in citations], question):
         recited, quoted = cite(draft, recite(draft, numbers, evidence, question), evidence)
@@ -188,7 +193,18 @@ def cited_draft(
         kept = numbers_of(citations, evidence)
         passages = passages_naming(missing, question, hits, facts)
         more = other_articles(draft, question, citations, passages, len(evidence) + 1)
+        still = names_missing_from(question, [*(c.source for c in citations), *(e.source for e in more)], facts.texts)
+        if still and not can_bridge(question, still) and expected_type(question) == "name":
+            # "COAS Bajwa" bears out "Qamar Javed Bajwa" (not for a bridge: any "Khan" would do for "Asad Majeed Khan")
+            more = other_articles(draft.split()[-1], question, citations, passages, len(evidence) + 1)
         final, citations = cite(draft, kept + [e.number for e in more], [*evidence, *more])
+        still = names_missing_from(question, (c.source for c in citations), facts.texts)
+        if can_bridge(question, still):  # the answer's article, and the one saying what the question describes
+            unnaming = {s for s in facts.texts if names_missing_from(question, [s], facts.texts) & still}
+            skip = unnaming | {c.source for c in citations}
+            bridge = bridge_sentence(question, still, passages, skip, len(evidence) + len(more) + 1, facts.idf)
+            if bridge is not None:
+                final, citations = cite(draft, kept + [e.number for e in [*more, bridge]], [*evidence, *more, bridge])
     return final, citations
 
 

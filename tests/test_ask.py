@@ -284,15 +284,29 @@ def test_an_answer_in_someone_elses_words_abstains(settings: Settings) -> None:
     assert not mahmood.abstained and mahmood.citations[0].quote.startswith("The foreign secretary highlighted")
 
 
-def test_an_answer_two_articles_bear_out_cites_the_second_even_when_it_was_not_retrieved() -> None:
+def seed_facts() -> CorpusFacts:
     documents, _ = read_corpus(SEEDS)
     chunks = {d.source: tuple(chunk_document(d, 192, 0)) for d in documents}
-    facts = CorpusFacts(
+    return CorpusFacts(
         idf_table([c.text for cs in chunks.values() for c in cs]),
         {source: "\n".join(c.text for c in cs) for source, cs in chunks.items()},
         chunks,
     )
-    covid = next(c for c in chunks["000_bb0f77902b53b706.txt"] if "Imran Khan" in c.text)
+
+
+def sentence_of(facts: CorpusFacts, source: str, opening: str, number: int = 1) -> tuple[Evidence, Hit]:
+    """The evidence sentence of ``source`` that starts with ``opening``, and the chunk holding it."""
+    chunk = next(c for c in facts.chunks[source] if opening in c.text)
+    start = chunk.text.index(opening)
+    end = chunk.text.index(".", start) + 1
+    return Evidence(number, source, chunk.text[start:end], chunk.start + start, chunk.start + end, 1.0), Hit.from_chunk(
+        chunk, 1.0
+    )
+
+
+def test_an_answer_two_articles_bear_out_cites_the_second_even_when_it_was_not_retrieved() -> None:
+    facts = seed_facts()
+    covid = next(c for c in facts.chunks["000_bb0f77902b53b706.txt"] if "Imran Khan" in c.text)
     start = covid.text.index("The offer came")
     end = covid.text.index(".", covid.text.index("Imran Khan")) + 1
     evidence = [Evidence(1, covid.source, covid.text[start:end], covid.start + start, covid.start + end, 1.0)]
@@ -303,6 +317,33 @@ def test_an_answer_two_articles_bear_out_cites_the_second_even_when_it_was_not_r
     for citation in citations:
         assert "Imran Khan" in citation.quote
         assert facts_text(citation.source)[citation.start : citation.end] == citation.quote
+
+
+def test_a_name_two_articles_write_differently_cites_both() -> None:
+    """The Lavrov article writes "COAS Bajwa" where the COVID one writes "General Qamar Javed Bajwa"."""
+    facts = seed_facts()
+    evidence, hit = sentence_of(facts, "000_bb0f77902b53b706.txt", "In back-to-back statements")
+    question = "Which army chief does the COVID relief article name that the Lavrov article names too?"
+    text, citations = cited_draft("Qamar Javed Bajwa", [1], question, [evidence], [hit], facts)
+    assert text == "Qamar Javed Bajwa [1][2]"
+    assert [c.source for c in citations] == ["000_bb0f77902b53b706.txt", "004_07e1443d25d1940b.txt"]
+    assert "COAS Bajwa" in citations[1].quote
+    assert facts_text(citations[1].source)[citations[1].start : citations[1].end] == citations[1].quote
+
+
+def test_an_answer_to_a_question_that_describes_by_another_article_cites_that_article_too() -> None:
+    """The Pahalgam report gives the toll of the Pulwama attack but never names Balakot; the bilateral
+    talks article says the attack led to the Balakot strikes."""
+    facts = seed_facts()
+    evidence, hit = sentence_of(facts, "003_846f8b5f639282ae.txt", "The standoff recalls")
+    question = "How many troops were killed in the bombing that led to India's Balakot strikes?"
+    text, citations = cited_draft("40", [1], question, [evidence], [hit], facts)
+    assert text == "40 [1][2]"
+    assert [c.source for c in citations] == ["003_846f8b5f639282ae.txt", "002_a84510b569571809.txt"]
+    assert "Pulwama terror attack, which led to the Balakot strikes" in citations[1].quote
+    assert facts_text(citations[1].source)[citations[1].start : citations[1].end] == citations[1].quote
+    unbridged = "How many troops were killed in the Balakot strikes?"  # Balakot is asked about, not described
+    assert cited_draft("40", [1], unbridged, [evidence], [hit], facts)[1] == citations[:1]
 
 
 def facts_text(source: str) -> str:

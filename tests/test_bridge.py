@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from qa.bridge import bridge_sentence, can_bridge, described_part
+from qa.types import Chunk, Hit
+
+
+@pytest.mark.parametrize(
+    ("question", "described"),
+    [
+        (
+            "Ayaz Gul says a 2019 attack led to the Balakot strikes. How many troops died in that attack?",
+            "Ayaz Gul says a 2019 attack led to the Balakot strikes.",
+        ),
+        (
+            "Mahmood told Hale that Pakistan backed the talks; in which city were they held?",
+            "Mahmood told Hale that Pakistan backed the talks",
+        ),
+        ("How many troops died in the attack that led to the Balakot strikes?", "that led to the Balakot strikes?"),
+        ("Who is the ambassador in the city where Kugelman's group is based?", "where Kugelman's group is based?"),
+        ("How did the U.S. president who met Khan describe it?", "who met Khan describe it?"),
+        ("In which city did Imran Khan speak about that attack?", ""),  # "that attack" is no clause
+        ("What did Imran Khan say about the Pahalgam attack?", ""),
+        ("With which group did the U.S. sign a deal?", ""),  # "which" after a preposition asks
+        ("How long has Stephane Dujarric held that job?", ""),
+    ],
+)
+def test_described_part(question: str, described: str) -> None:
+    assert described_part(question) == described
+
+
+def test_only_names_of_the_describing_part_can_be_bridged() -> None:
+    question = "How many troops died in the attack that led to India's Balakot strikes?"
+    assert can_bridge(question, {"balakot"})
+    assert not can_bridge(question, {"balakot", "troops"})
+    assert not can_bridge(question, set())
+    assert not can_bridge("What did Imran Khan say about the Pahalgam attack?", {"pahalgam"})
+
+
+def chunk(source: str, text: str) -> Hit:
+    return Hit.from_chunk(Chunk(f"{source}:0", source, text, 0, len(text)), 1.0)
+
+
+def test_the_bridge_is_the_naming_sentence_that_says_most_of_what_is_described() -> None:
+    question = "How many troops died in the attack that led to India's Balakot strikes?"
+    passages = [
+        chunk("a.txt", "Forty troops died in the attack. It was in February."),
+        chunk("b.txt", "Balakot is a town. India carried out the Balakot strikes after a 2019 attack."),
+        chunk("c.txt", "The Balakot strikes led to a standoff."),
+    ]
+    bridge = bridge_sentence(question, {"balakot"}, passages, {"a.txt", "c.txt"}, 5, {})
+    assert bridge is not None
+    assert (bridge.number, bridge.source, bridge.text) == (5, "b.txt", passages[1].text[19:])
+    assert (bridge.start, bridge.end) == (19, len(passages[1].text))
+    assert bridge_sentence(question, {"balakot"}, passages, {"a.txt", "b.txt", "c.txt"}, 5, {}) is None
