@@ -127,6 +127,11 @@ def names_missing_from(question: str, sources: Iterable[str], texts: dict[str, s
     return missing_key_terms(question, files)
 
 
+def names_all(question: str, names: set[str], source: str, texts: dict[str, str]) -> bool:
+    """Whether the file ``source`` mentions every one of the question's ``names``."""
+    return not names_missing_from(question, [source], texts) & names
+
+
 MAX_NAMING_FILES = 5
 
 
@@ -136,9 +141,7 @@ def passages_naming(missing: set[str], question: str, hits: Sequence[Hit], facts
     checked only until that many are found."""
     retrieved = list(dict.fromkeys(h.source for h in hits))
     files = chain(retrieved, (s for s in facts.texts if s not in retrieved))
-    naming = islice(
-        (s for s in files if not names_missing_from(question, [s], facts.texts) & missing), MAX_NAMING_FILES
-    )
+    naming = islice((s for s in files if names_all(question, missing, s, facts.texts)), MAX_NAMING_FILES)
     return [*hits, *(Hit.from_chunk(c, 0.0) for s in naming for c in facts.chunks[s])]
 
 
@@ -200,7 +203,7 @@ def cited_draft(
         final, citations = cite(draft, kept + [e.number for e in more], [*evidence, *more])
         still = names_missing_from(question, (c.source for c in citations), facts.texts)
         if can_bridge(question, still):  # the answer's article, and the one saying what the question describes
-            unnaming = {s for s in facts.texts if names_missing_from(question, [s], facts.texts) & still}
+            unnaming = {s for s in facts.texts if not names_all(question, still, s, facts.texts)}
             skip = unnaming | {c.source for c in citations}
             bridge = bridge_sentence(question, still, passages, skip, len(evidence) + len(more) + 1, facts.idf)
             if bridge is not None:

@@ -18,8 +18,8 @@ from qa.types import Hit
 # A statement before the question ("Harkirpal Singh says ... . How many ...?") or before a semicolon.
 _PART_BREAK = re.compile(r"(?<=[a-z0-9\u201d\"')][.!])\s+(?=[A-Z])|;\s+")
 # A relative clause after a noun: "the attack that led to ...", "the city where ...", "the president who
-# shared ...". "that" only when a verb follows (not "that attack"); "which" not after a preposition or a
-# question word ("In which city ...", "... with which Afghan group").
+# shared ...". "that" only when a verb follows (not "that attack"). "which" is left out: it mostly asks
+# ("In which city ...", "... with which Afghan group"); so is a relative word after a preposition.
 _RELATIVE = re.compile(
     r"(?<=[a-z\u2019'])\s+(?:who|whose|where"
     r"|that(?=\s+(?:\w+ed|is|was|are|were|has|had|led|met|said|says|made|took|gave|held|holds|won)\b))\s",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from qa.chunking import chunk_document
 from qa.config import Settings
 from qa.corpus import read_corpus
 from qa.evidence import Evidence, idf_table
-from qa.types import Answer, Hit, Turn
+from qa.types import Answer, Citation, Hit, Turn
 from tests.conftest import SEEDS, index_with_fake_embedder
 from tests.fakes import HashEmbedder, ScriptedGenerator, json_reply, numbered_sentences
 
@@ -294,14 +295,18 @@ def seed_facts() -> CorpusFacts:
     )
 
 
-def sentence_of(facts: CorpusFacts, source: str, opening: str, number: int = 1) -> tuple[Evidence, Hit]:
-    """The evidence sentence of ``source`` that starts with ``opening``, and the chunk holding it."""
+def sentence_of(facts: CorpusFacts, source: str, opening: str) -> tuple[Evidence, Hit]:
+    """Evidence [1]: the sentence of ``source`` that starts with ``opening``; and the chunk holding it."""
     chunk = next(c for c in facts.chunks[source] if opening in c.text)
     start = chunk.text.index(opening)
     end = chunk.text.index(".", start) + 1
-    return Evidence(number, source, chunk.text[start:end], chunk.start + start, chunk.start + end, 1.0), Hit.from_chunk(
-        chunk, 1.0
-    )
+    evidence = Evidence(1, source, chunk.text[start:end], chunk.start + start, chunk.start + end, 1.0)
+    return evidence, Hit.from_chunk(chunk, 1.0)
+
+
+def assert_quoted_from_files(citations: Sequence[Citation]) -> None:
+    for citation in citations:
+        assert facts_text(citation.source)[citation.start : citation.end] == citation.quote
 
 
 def test_an_answer_two_articles_bear_out_cites_the_second_even_when_it_was_not_retrieved() -> None:
@@ -314,9 +319,8 @@ def test_an_answer_two_articles_bear_out_cites_the_second_even_when_it_was_not_r
     text, citations = cited_draft("Imran Khan", [1], question, evidence, [Hit.from_chunk(covid, 1.0)], facts)
     assert text == "Imran Khan [1][2]"
     assert [c.source for c in citations] == ["000_bb0f77902b53b706.txt", "004_07e1443d25d1940b.txt"]
-    for citation in citations:
-        assert "Imran Khan" in citation.quote
-        assert facts_text(citation.source)[citation.start : citation.end] == citation.quote
+    assert all("Imran Khan" in c.quote for c in citations)
+    assert_quoted_from_files(citations)
 
 
 def test_a_name_two_articles_write_differently_cites_both() -> None:
@@ -328,7 +332,7 @@ def test_a_name_two_articles_write_differently_cites_both() -> None:
     assert text == "Qamar Javed Bajwa [1][2]"
     assert [c.source for c in citations] == ["000_bb0f77902b53b706.txt", "004_07e1443d25d1940b.txt"]
     assert "COAS Bajwa" in citations[1].quote
-    assert facts_text(citations[1].source)[citations[1].start : citations[1].end] == citations[1].quote
+    assert_quoted_from_files(citations)
 
 
 def test_an_answer_to_a_question_that_describes_by_another_article_cites_that_article_too() -> None:
@@ -341,7 +345,7 @@ def test_an_answer_to_a_question_that_describes_by_another_article_cites_that_ar
     assert text == "40 [1][2]"
     assert [c.source for c in citations] == ["003_846f8b5f639282ae.txt", "002_a84510b569571809.txt"]
     assert "Pulwama terror attack, which led to the Balakot strikes" in citations[1].quote
-    assert facts_text(citations[1].source)[citations[1].start : citations[1].end] == citations[1].quote
+    assert_quoted_from_files(citations)
     unbridged = "How many troops were killed in the Balakot strikes?"  # Balakot is asked about, not described
     assert cited_draft("40", [1], unbridged, [evidence], [hit], facts)[1] == citations[:1]
 
