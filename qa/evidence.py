@@ -344,12 +344,20 @@ def _name_words(text: str) -> set[str]:
     return {w for w in words if len(w) > 1}
 
 
+_SENTENCE_BREAK = re.compile(r"(?:[?!]|\b[a-z]{3,}\.)\s+$")  # not after "U.S." or "Mr."
+
+
 def key_terms(question: str) -> set[str]:
     """Names and numbers of the question (capitalised words after its first word, and figures),
     without a possessive ("Panthers'", "Dioscorides'"): an article that holds none of a question's
     names does not answer it."""
     opening = question.lstrip()
-    words = [m.group(0) for m in _CAPITALISED.finditer(opening) if m.start() > 0]  # "Unsurprisingly," opens
+    # "Unsurprisingly," opens the question, "Give" its second sentence ("...? Give the date."): no names
+    words = [
+        m.group(0)
+        for m in _CAPITALISED.finditer(opening)
+        if m.start() > 0 and not _SENTENCE_BREAK.search(opening[: m.start()])
+    ]
     names = {re.sub(r"['\u2019]s?$", "", w.lower()) for w in words}
     names = {n for n in names if content_terms(n)}  # "And", "Which" in a joined follow-up are no names
     return names | set(NUMBER.findall(question))

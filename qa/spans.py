@@ -297,16 +297,23 @@ _LENGTH_UNITS = frozenset(_LENGTH_UNIT_OF)
 _UNIT_OF = {**_LENGTH_UNIT_OF, **{unit: unit.rstrip("s") for unit in _TIME_UNITS}}
 
 
+_ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:percentage|percent|share|proportion|fraction)\b", re.IGNORECASE)
+_SHARE = re.compile(r"%|\bper\s*cent|\bhalf\b|\b(?:third|quarter|fifth|tenth)s?\b|\bone\s+in\s+\w+", re.IGNORECASE)
+
+
 def _measures_what_is_asked(span: str, question: str) -> bool:
     """A span that can answer "how old ...?" holds a time, "how far ...?" a length, "how long ...?"
-    either, and one for a question that names a unit ("in kilometres") holds that unit: doses, cubic
-    feet or "two days" (for "how long is it in kilometres?") do not answer them."""
+    either, "what share ...?" a percentage or a fraction, and one for a question that names a unit ("in
+    kilometres") holds that unit: doses, cubic feet or "two days" (for "how long is it in kilometres?")
+    do not answer them."""
     words = _words(span.replace("-", " "))  # "decades-old", "24-hour"
     named = {_UNIT_OF[w] for w in re.findall(r"\bin\s+(\w+)", question.lower()) if w in _UNIT_OF}
     if named and not named & {_UNIT_OF[w] for w in words if w in _UNIT_OF}:
         return False
     if words & wordset("cubic square"):
         words = set()  # a volume or an area, not a length
+    if _ASKS_SHARE.search(question):  # "what share of the population ...?" is not answered by "50,000 doses"
+        return bool(_SHARE.search(span))
     if re.search(r"\bhow\s+old\b", question, re.IGNORECASE):  # "at age 81": a bare figure is an age
         return bool(words & _TIME_UNITS) or bool(re.fullmatch(r"\d{1,3}|[a-z]+", span.lower()))
     if re.search(r"\bhow\s+far\b", question, re.IGNORECASE):

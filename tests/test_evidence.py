@@ -99,6 +99,10 @@ def test_key_terms_are_names_after_the_first_word_and_numbers() -> None:
     # a plural possessive loses its apostrophe; an opening word stays out even with a comma after it
     assert key_terms("Who intercepted Newton on the Panthers' next drive?") == {"newton", "panthers"}
     assert key_terms("Unsurprisingly, the victory against the Soviets failed?") == {"soviets"}
+    # nor does a later sentence's opening word, unless a title's dot or an initial's comes before it
+    assert key_terms("Which came first? Give the date.") == set()
+    assert key_terms("Who named Trump? Which U.S. President met Mr. Khan?") == {"trump", "president", "mr", "khan"}
+    assert key_terms("Which came first in 2019: Delhi's move? Give the date.") == {"2019", "delhi"}
 
 
 def test_a_name_is_found_in_its_singular_and_without_accents() -> None:

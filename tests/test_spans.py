@@ -219,6 +219,14 @@ def test_how_long_wants_a_time_or_a_length_and_the_two_is_no_count() -> None:
     assert answer_candidates("number", "How many drills?", [drills]) == ["12 drills"]
 
 
+def test_a_share_is_a_percentage_or_a_fraction() -> None:
+    doses = "Russia provided 50,000 doses; trade grew 46 percent, and half of the 12 plants are idle."
+    asked = "What share of the population received 12 doses?"
+    assert answer_candidates("number", asked, [doses]) == ["46 percent", "half"]
+    assert answer_candidates("number", "By what percentage did trade grow?", [doses]) == ["46 percent", "half"]
+    assert answer_candidates("number", "How many doses?", [doses]) == ["50,000 doses", "46 percent", "half"]
+
+
 def test_how_old_takes_a_bare_age_and_a_hyphenated_word_does_not_end_a_count() -> None:
     letter = "In 1937, at age 81, he claimed in a letter to have completed a theory."
     assert answer_candidates("number", "How old was he when he wrote the letter?", [letter]) == ["81"]
