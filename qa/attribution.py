@@ -54,7 +54,9 @@ PERSON_ROLES = sorted(
 )
 _JOINERS = wordset("of for in at")
 _ADVERBS = wordset("also further then later again earlier reportedly has have had was were is once")
-_WORD = re.compile(r"[\w\u2019'.-]+|[^\w\s]")
+# Words (dots inside kept: "U.S.", "1.6"), each punctuation mark apart: a full stop that ends a sentence
+# is no part of its last word ("Khan said.").
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[\w\u2019'.-]*[\w\u2019'-]|[^\w\s]")
 _DETERMINERS = wordset("the a an")
 # "according to the VOA report": a document says it, not a person the sentences must name.
 _DOCUMENTS = wordset("report article statement story newspaper headline")
@@ -132,6 +134,10 @@ def same_party(asked: str, speaker: str, article: str) -> bool:
     return s <= a | _titled(asked, article) or a <= s | _titled(speaker, article)
 
 
+# A capitalised word of a title or a name ("U.S." kept), not one that ends a sentence ("in Moscow.").
+_TITLE_WORD = r"[A-Z][\w\u2019'.-]*(?<![a-z]\.)"
+
+
 def _titled(party: str, article: str) -> set[str]:
     """The words of the capitalised titles the article writes right before ``party``'s last word
     ("Foreign Secretary Sohail" before "Mahmood"), and of the names written right after ``party``
@@ -140,9 +146,9 @@ def _titled(party: str, article: str) -> set[str]:
     if not words:
         return set()
     last = re.escape(words[-1])
-    before = re.finditer(r"((?:[A-Z][\w\u2019'.-]*\s+(?:(?:of|for)\s+)?){1,6})" + last + r"\b", article)
+    before = re.finditer(rf"((?:{_TITLE_WORD}\s+(?:(?:of|for)\s+)?){{1,6}}){last}\b", article)
     phrase = r"\s+".join(re.escape(w) for w in words)
-    after = re.finditer(phrase + r"((?:\s+[A-Z][\w\u2019'.-]*){1,3})", article, re.IGNORECASE)
+    after = re.finditer(rf"(?i:{phrase})((?:\s+{_TITLE_WORD}){{1,3}})", article)  # any case for the party only
     return {w for m in [*before, *after] for w in _party_words(m.group(1))}
 
 

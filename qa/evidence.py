@@ -23,6 +23,7 @@ from qa.spans import (
     answer_candidates,
     introduced_by_question_words,
     is_asked,
+    vague_counts,
     vague_durations,
 )
 from qa.types import Hit
@@ -106,7 +107,7 @@ def question_terms(question: str) -> set[str]:
     return content_terms(question) - content_terms(kind_words)
 
 
-_BYLINE = re.compile(r"^\s*by\s+[A-Z]", re.IGNORECASE)
+_BYLINE = re.compile(r"^\s*(?i:by)\s+[A-Z]")  # "By Ayaz Gul", not "By contrast"
 _AUTHOR_TERMS = "wrote, written by the author, reporter, writer of the article"
 _STATEMENT_END = re.compile(r"[.!?\"'\u201d\u2019)]\s*$")
 
@@ -205,7 +206,8 @@ def select_evidence(
 _ARTICLE_REFERENCE = re.compile(
     r"(?:,\s*)?\b(?:according\s+to|in|from|by|of)\s+(?:the\s+|an?\s+|this\s+|that\s+)?"
     r"(?:[\w'\u2019.-]+\s+){0,3}?(?:article|report|story|piece|headline|column)s?\b"
-    r"(?:\s+(?:on|about|of)\s+[^,;?]*)?",
+    r"(?:\s+(?:on|about|of)\s+(?:[^,;?.]|\.(?=\S)|(?<=(?-i:[A-Z]))\.)*?"  # "the report on U.S. diplomacy"
+    r"(?=\s+(?:and|or|but)\s|[,;?]|(?<!(?-i:[A-Z]))\.(?:\s|$)|$))?",  # ends before "and" or a sentence's end
     re.IGNORECASE,
 )
 
@@ -279,13 +281,13 @@ _NUMBER_WORDS = [
     "half",
 ]
 _HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# A figure, a weekday or a month; "May" and "March" only capitalised ("we may continue" holds no date).
 _HAS_DATE = re.compile(
-    r"\d|\b(?:"
-    + "|".join(sorted(MONTH_NAMES))
-    + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"\d|\b(?:(?i:"
+    + "|".join(sorted(MONTH_NAMES - {"may", "march"}))
+    + r"|jan|feb|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
     + WEEKDAYS
-    + r")\b",
-    re.I,
+    + r")|May|Mar(?:ch)?)\b"
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w\u2019'-]*")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a figure as written: "1.6", "150,000"
@@ -328,8 +330,8 @@ def expected_type(question: str) -> AnswerType | None:
 def has_type(answer: str, kind: AnswerType | None, question: str) -> bool:
     """Whether ``answer`` holds the kind of thing asked for: a number, a date, or a name (a capitalised
     word the question does not already hold)."""
-    if kind == "number":  # "decades" says how long without a figure
-        return bool(_HAS_NUMBER.search(answer) or vague_durations(answer, question))
+    if kind == "number":  # "decades" says how long without a figure, "several issues" how many
+        return bool(_HAS_NUMBER.search(answer) or vague_durations(answer, question) or vague_counts(answer, question))
     if kind == "date":
         return bool(_HAS_DATE.search(answer) or RELATIVE_DATE.search(answer))
     if kind == "name":  # "Russia" is no name a question about a "Russian research institute" lacks

@@ -86,13 +86,15 @@ _BODIES = _OFFICES | wordset(
     "company corporation party church parliament university college institute bank fund foundation association "
     "union league organization organisation group centre center club team"
 )
-_DATE_WORD = re.compile(  # a name run stops at a date: "By Ayaz Gul April 25, 2021"
-    rf"(?:January|February|March|April|June|July|August|September|October|November|December)|{WEEKDAYS}"
+_DATE_WORD = re.compile(  # a name run stops at a date: "By Ayaz Gul April 25, 2021", "Aug. 5, 2019"
+    rf"(?:January|February|March|April|June|July|August|September|October|November|December"
+    rf"|Feb|Aug|Sept?|Oct|Nov|Dec)|{WEEKDAYS}"  # not "Jan", a first name too
 )
 _REGION_BEFORE = re.compile(r"\b((?:north|south)?(?:central|northern|southern|eastern|western))\s+$")
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")  # an acronym written with dots: "U.S."
-_NATIONALITY = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|i|ish)$")
+_NATIONALITY = re.compile(r"^(?!\w+stan$|(?:Iran|Japan|Sudan|Oman|Taiwan|Bhutan)$)[A-Z][a-z]+(?:an|ian|ese|i|ish)$")
 # Words that open a sentence with a capital without being a name.
+_SENTENCE_OPENING = (".", "\u201c", "\u2018", '"', "'", "(", ":", "-")  # what a sentence's first word follows
 _OPENERS = wordset(
     "a an the this that these those it its he she they we i in on at as by for from of to with and but or "
     "if when while after before since during meanwhile however also according moreover although though both "
@@ -113,7 +115,8 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
         if kind == "date":
             spans = _dates(text, question)
         elif kind == "number":
-            spans = sorted([*_numbers(text), *vague_durations(text, question)], key=text.find)
+            vague = [*vague_durations(text, question), *vague_counts(text, question)]
+            spans = sorted([*_numbers(text), *vague], key=text.find)
         else:
             spans = list(_names(text, asked, acronyms(question)))
         if kind == "date" or (kind == "name" and _PLURAL.search(question)):
@@ -196,7 +199,9 @@ def _introduced(candidate: str, question: str, sentence: str) -> bool:
     return False
 
 
-_ASKS_CALENDAR = re.compile(r"\b(?:what|which)\s+(date|day|year|month)\b", re.IGNORECASE)
+_ASKS_CALENDAR = re.compile(
+    r"\b(?:what|which)\s+(?:exact\s+|calendar\s+|specific\s+)?(date|day|year|month)\b", re.IGNORECASE
+)
 
 
 def _calendar_units(question: str) -> set[str]:
@@ -351,6 +356,23 @@ def vague_durations(text: str, question: str) -> list[str]:
     return found
 
 
+# A count said without a figure: "several issues", "a few countries" ("dozens" is a number word already).
+_VAGUE_COUNT = re.compile(
+    r"(?<![\w-])(?:several|numerous|multiple|a\s+few|a\s+handful\s+of|a\s+number\s+of)\s+([A-Za-z][\w-]*)",
+    re.IGNORECASE,
+)
+
+
+def vague_counts(text: str, question: str) -> list[str]:
+    """For "how many X ...?": the counts of X that ``text`` gives without a figure ("on several
+    issues"); not of anything else ("several issues" does not say how many countries)."""
+    match = _COUNTED.search(question)
+    if match is None:
+        return []
+    counted = {_word(w) for w in match.group(1).split()[:3]} - _NOT_QUALIFIERS
+    return [m.group(0) for m in _VAGUE_COUNT.finditer(text) if is_asked(_word(m.group(1)), counted)]
+
+
 def _numbers(text: str) -> Iterable[str]:
     """Figures with what they count; not years or the numbers inside dates."""
     dates = [m.span() for m in _DATE.finditer(text)]
@@ -378,10 +400,11 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
     for match in _NAME_RUN.finditer(text):
         words = []
         for word in match.group(0).split():  # a possessive ends a name: "Narendra Modi's Hindu ..."
-            words.append(_clean(word))  # so does a full stop, unless the word is an initial ("S.", "U.S.")
-            if re.search(r"[\u2019']s$", word) or (word.endswith(".") and not _DOTTED.fullmatch(word)):
+            words.append(_clean(word))  # so does a full stop, unless after an initial ("U.S.") or a title ("Mr.")
+            ends = word.endswith(".") and not (_DOTTED.fullmatch(word) or _is_title(word))
+            if re.search(r"[\u2019']s$", word) or ends:
                 break
-        if match.start() == 0 or text[: match.start()].rstrip().endswith((".", "\u201c", '"', ":", "-")):
+        if match.start() == 0 or text[: match.start()].rstrip().endswith(_SENTENCE_OPENING):
             while words and words[0].lower() in _OPENERS:
                 words.pop(0)
             if len(words) == 1 and words[0].lower().endswith(("ing", "ed", "es", "ly")):
@@ -399,7 +422,7 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
                 part.pop(0)
             while part and (part[-1].lower() in ("of", "the") or _trims_end(part, asked)):
                 part.pop()
-            if part and not (len(part) == 1 and _DOTTED.fullmatch(part[0]) and part[0].replace(".", "") in initials):
+            if part and not (len(part) == 1 and part[0].replace(".", "") in initials):
                 opens_run = region is not None and whole == len(part) and part[0] == first
                 if role and part[-1] == words[-1]:  # "a Foreign Office spokesperson said": who said it
                     part = [*part, role.group(1)]

@@ -33,6 +33,10 @@ def test_the_speakers_a_sentence_names() -> None:
     sources = "Meanwhile, highly placed sources in Islamabad have confirmed the talks."
     assert speakers(sources) == ["sources in Islamabad"]
     assert speakers("The talks began on Sunday.") == []  # no one speaks; "Sunday" is no speaker
+    # a full stop is no part of the word that ends the sentence
+    assert speakers("\u201cWe must fight this together,\u201d Khan said.") == ["Khan"]
+    assert speakers("\u201cWe need a break,\u201d said the official.") == ["the official"]
+    assert speakers("The U.S. envoy said talks would go on.") == ["The U.S. envoy"]
 
 
 def test_a_quote_or_a_pronoun_takes_the_speaker_named_just_before() -> None:
@@ -67,3 +71,17 @@ def test_an_answer_someone_else_said_is_caught() -> None:
     # "according to" names a speaker too
     watching = "\u201cWe are watching closely,\u201d said State Department spokesperson Tammy Bruce."
     assert contradicts_speaker("What is the U.S. doing, according to Bruce?", [watching], ARTICLE) is None
+
+
+def test_only_capitalised_words_next_to_a_name_are_its_titles() -> None:
+    # the words after "Lavrov" are no titles of his ("Lavrov arrived in Moscow"), nor is the word that
+    # ends the sentence before his name ("... talks in Moscow. Lavrov said ..."): Qureshi's words in
+    # Moscow are not Lavrov's
+    article = (
+        "Russian Foreign Minister Sergey Lavrov arrived in Islamabad. Qureshi held talks in Moscow. "
+        "Lavrov said trade grew.\nQureshi said he briefed Moscow on Kashmir."
+    )
+    assert not same_party("Lavrov", "Moscow", article)
+    assert same_party("Lavrov", "the Russian foreign minister", article)
+    briefed = "Qureshi said he briefed Moscow on Kashmir."
+    assert contradicts_speaker("How did Lavrov respond to the briefing on Kashmir?", [briefed], article) == "Lavrov"

@@ -24,6 +24,10 @@ from qa.types import Chunk, Hit
         ("What did Imran Khan say about the Pahalgam attack?", ""),
         ("With which group did the U.S. sign a deal?", ""),  # "which" after a preposition asks
         ("How long has Stephane Dujarric held that job?", ""),
+        (  # a curly closing quote before the full stop ends the statement too
+            "Qureshi called Russia a \u2018factor of stability\u2019. Which word did he use?",
+            "Qureshi called Russia a \u2018factor of stability\u2019.",
+        ),
     ],
 )
 def test_described_part(question: str, described: str) -> None:

@@ -9,6 +9,7 @@ from qa.evidence import (
     coverage,
     expected_type,
     has_type,
+    is_byline,
     is_statement,
     key_terms,
     mentions_attribute,
@@ -72,6 +73,20 @@ def test_a_phrase_naming_the_article_is_not_what_the_passage_must_hold() -> None
         "Who wrote the article about Lavrov's talks?"
     )
     assert without_article_references("What is in the report?") == "What is in the report?"  # nothing else asked
+    # the phrase ends with its sentence, and before "and": the rest of the question still asks
+    two = "Khan is prime minister in the VOA story on COVID relief. Who holds that office in the report on Pahalgam?"
+    assert without_article_references(two) == "Khan is prime minister. Who holds that office?"
+    both = "Which city is the dateline of the report on US diplomacy and the place where Lavrov met Qureshi?"
+    assert without_article_references(both) == "Which city is the dateline and the place where Lavrov met Qureshi?"
+    assert without_article_references("What did Lavrov offer, according to the story on U.S. aid?") == (
+        "What did Lavrov offer?"
+    )
+
+
+def test_only_a_capitalised_name_after_by_makes_a_byline() -> None:
+    assert is_byline("By Ayaz Gul")
+    assert is_byline("by Staff Report")
+    assert not is_byline("By contrast, the apparent reset in Pakistan-Russia relations is a recent phenomenon.")
 
 
 def test_has_type() -> None:
@@ -81,6 +96,8 @@ def test_has_type() -> None:
     assert has_type("later this year", "date", "When?")
     assert has_type("on Aug. 5, 2019", "date", "When?")
     assert has_type("Saturday", "date", "On which day was the statement issued?")
+    assert has_type("in May", "date", "When?") and has_type("March 3", "date", "When?")
+    assert not has_type("we may continue in the path toward peace", "date", "When?")  # the verb, not the month
     assert has_type("General Qamar Javed Bajwa", "name", "Who is Pakistan's military chief?")
     assert not has_type("Russia", "name", "Which Russian institute developed the vaccine?")  # the question's
     assert not has_type("China", "name", "Which Chinese company built it?")

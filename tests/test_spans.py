@@ -250,6 +250,43 @@ def test_how_long_and_how_old_take_a_length_of_time_said_without_a_figure() -> N
     assert answer_candidates("number", "How many accords were revoked?", [accords]) == []
 
 
+def test_how_many_takes_a_count_said_without_a_figure_of_what_it_asks_about() -> None:
+    tweet = "Qureshi said the talks with two countries covered several issues."
+    assert answer_candidates("number", "On how many issues do they agree?", [tweet]) == ["several issues"]
+    assert answer_candidates("number", "How many countries took part in the talks?", [tweet]) == ["two countries"]
+    visits = "A few officials came; a number of people protested."
+    assert answer_candidates("number", "How many people protested?", [visits]) == ["a number of people"]
+    assert answer_candidates("number", "How many officials came?", [visits]) == ["A few officials"]
+    # only a question that counts takes one
+    assert answer_candidates("number", "How long did the talks last?", [tweet]) == []
+
+
+def test_an_exact_or_calendar_date_asks_for_a_date_not_a_relative_time() -> None:
+    later = "The commission will meet later this year in Moscow, Qureshi said on Tuesday."
+    assert answer_candidates("date", "When will the commission meet?", [later]) == ["later this year", "Tuesday"]
+    assert answer_candidates("date", "On what exact date will the commission meet?", [later]) == []
+    assert answer_candidates("date", "On what calendar date will the commission meet?", [later]) == []
+
+
+def test_names_around_titles_acronyms_and_opening_quotes() -> None:
+    # an acronym of the question's own name is no answer, dotted or not
+    official = "The US official Paul Jones spoke with Qureshi."
+    assert answer_candidates("name", "Which official of the United States spoke with Qureshi?", [official]) == [
+        "Paul Jones"
+    ]
+    # "Mr." does not end the name after it
+    hosted = "The talks were hosted by Mr. Qureshi in Islamabad."
+    assert answer_candidates("name", "Who hosted the talks?", [hosted]) == ["Qureshi", "Islamabad"]
+    # a sentence opens after a single quotation mark too: "While" is no name
+    quoted = "'While reviewing the situation along the LoC, Pakistan agreed."
+    assert answer_candidates("name", "Who agreed?", [quoted]) == ["LoC", "Pakistan"]
+    # a country before a title is kept, as a city is; a nationality is not
+    # a month, written out or cut short, is no name
+    assert answer_candidates("name", "Who acted?", ["India acted on Aug. 5, 2019 in Delhi."]) == ["India", "Delhi"]
+    envoy = "It was attended by Pakistan Ambassador Paul Jones."
+    assert answer_candidates("name", "Which country's envoy attended?", [envoy]) == ["Pakistan", "Paul Jones"]
+
+
 def test_an_office_and_the_role_after_it_say_who() -> None:
     quote = "Pakistan has never shied away from talks,'' a Foreign Office spokesperson said."
     assert answer_candidates("name", "Who said Pakistan never shied away from talks?", [quote]) == [
