@@ -1,0 +1,128 @@
+"""Which questions a code change touches, found without the model.
+
+A run's ``records.json`` (written by ``qa eval``) keeps what the model wrote for each question: the
+follow-up rewrite, the draft with the sentences it cited, and whether the second look refused it.
+Replaying those through this checkout's ``ask()`` gives each question's answer prompt and final
+outcome as this code makes them, about a minute for 700 questions. Replay in the checkout before a
+change and in the one after, then ``--diff``: only the questions whose prompt changed need asking
+again with the model (it decodes greedily: the same prompt gets the same reply); an outcome that
+changed with the prompt unchanged is the change's own doing.
+
+    python -m evals.replay RECORDS.json... --out FILE [--index DIR]
+    python -m evals.replay --diff OLD NEW
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from evals.run import default_index_dir
+from qa.answer import REWRITE_PROMPT, VERIFY_PROMPT
+from qa.ask import ask
+from qa.config import Settings
+from qa.index import build_index
+from qa.types import Turn
+
+REFUSED = "the model, asked again"  # how a record's reason starts when the second look refused the draft
+
+
+class RecordedModel:
+    """A ``Generator`` that writes what the model wrote for one recorded question, and keeps the
+    answer prompts it was given."""
+
+    name = "replay"
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+        self.prompts: list[str] = []
+
+    def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
+        if system == REWRITE_PROMPT:
+            yield self.record["search_question"]
+        elif system == VERIFY_PROMPT:
+            yield json.dumps({"supported": not (self.record.get("abstain_reason") or "").startswith(REFUSED)})
+        else:
+            self.prompts.append(f"{user}\n{json.dumps(schema, sort_keys=True)}")
+            yield json.dumps(self._reply(user))
+
+    def _reply(self, prompt: str) -> dict[str, Any]:
+        """The recorded draft, citing the prompt's numbered sentences that hold a recorded quote (or,
+        with none recorded, the draft); no answer when the record has no draft."""
+        draft = self.record.get("draft") or ""
+        if not draft:
+            return {"evidence": [], "answer": "", "answerable": False}
+        quotes = [" ".join(c["quote"].split())[:60] for c in self.record.get("citations", [])]
+        cited = []
+        for line in prompt.splitlines():
+            number, _, text = line.partition("] ")
+            if number.startswith("[") and number[1:].isdigit():
+                held = any(q in text for q in quotes) if quotes else draft.lower() in text.lower()
+                cited += [int(number[1:])] if held else []
+        return {"evidence": cited[:3] or [1], "answer": draft, "answerable": True}
+
+
+def replay(record: dict[str, Any], index_dir: Path, settings: Settings) -> dict[str, Any]:
+    """One recorded question through this code: its answer prompt's digest and its outcome."""
+    model = RecordedModel(record)
+    history = [Turn(q) for q in record.get("history", [])]
+    answer = ask(record["question"], history=history, index_dir=index_dir, settings=settings, generator=model)
+    prompt = hashlib.sha256(model.prompts[0].encode()).hexdigest()[:16] if model.prompts else None
+    return {"prompt": prompt, "text": answer.text, "abstained": answer.abstained, "reason": answer.reason}
+
+
+def replay_runs(paths: Sequence[Path], index_dir: Path | None, settings: Settings) -> dict[str, dict[str, Any]]:
+    """Every question of the runs at ``paths``, by id (a later run's question replaces an earlier's)."""
+    out = {}
+    for path in paths:
+        run = json.loads(path.read_text(encoding="utf-8"))
+        corpus = Path(run["corpus"])
+        folder = index_dir or default_index_dir(settings, corpus)
+        build_index(corpus, folder, settings=settings, progress=False)
+        for record in run["records"]:
+            out[record["id"]] = replay(record, folder, settings)
+    return out
+
+
+def diff(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The ids whose answer prompt changed, and the ids whose outcome changed with the prompt unchanged."""
+    shared = [i for i in old if i in new]
+    prompts = [i for i in shared if old[i]["prompt"] != new[i]["prompt"]]
+    outcomes = [i for i in shared if i not in prompts and _outcome(old[i]) != _outcome(new[i])]
+    return prompts, outcomes
+
+
+def _outcome(replayed: dict[str, Any]) -> tuple[Any, ...]:
+    return replayed["abstained"], replayed["text"], replayed["reason"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.replay", description=__doc__.split("\n\n")[0])
+    parser.add_argument("records", nargs="*", type=Path, help="records.json files of qa eval runs")
+    parser.add_argument("--out", type=Path, help="where to write the replayed outcomes (JSON)")
+    parser.add_argument("--index", type=Path, help="the index to search (default: the one qa eval built)")
+    parser.add_argument("--diff", nargs=2, type=Path, metavar=("OLD", "NEW"), help="compare two replays")
+    args = parser.parse_args(argv)
+    if args.diff:
+        old, new = (json.loads(p.read_text(encoding="utf-8")) for p in args.diff)
+        prompts, outcomes = diff(old, new)
+        print(f"prompt changed ({len(prompts)}): {' '.join(prompts)}")
+        print(f"outcome changed, same prompt ({len(outcomes)}): {' '.join(outcomes)}")
+        for i in outcomes:
+            print(f"  {i}: {_outcome(old[i])} -> {_outcome(new[i])}")
+        return 0
+    if not args.records or not args.out:
+        parser.error("give records.json files and --out, or --diff OLD NEW")
+    replayed = replay_runs(args.records, args.index, Settings.from_env())
+    args.out.write_text(json.dumps(replayed, indent=1), encoding="utf-8")
+    print(f"{len(replayed)} questions replayed into {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

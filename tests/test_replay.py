@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evals.replay import REFUSED, diff, replay
+from qa.config import Settings
+from tests.conftest import index_with_fake_embedder
+
+VACCINE = "How many doses of the Sputnik-V vaccine will Pakistan buy?"
+BUY = (
+    "Qureshi said Islamabad will also buy 5 million doses of the vaccine and expressed a desire to eventually "
+    "manufacture it in Pakistan."
+)
+
+
+@pytest.fixture
+def settings(corpus: Path, settings: Settings) -> Settings:
+    index_with_fake_embedder(settings)
+    return settings
+
+
+def record(**changes: Any) -> dict[str, Any]:
+    """A recorded question as ``qa eval`` writes it: the model drafted "5 million doses" from BUY."""
+    base = {
+        "id": "t01",
+        "question": VACCINE,
+        "history": [],
+        "search_question": VACCINE,
+        "draft": "5 million doses",
+        "citations": [{"quote": BUY}],
+        "abstain_reason": "",
+    }
+    return {**base, **changes}
+
+
+def test_a_recorded_draft_is_checked_and_cited_by_this_code(settings: Settings) -> None:
+    replayed = replay(record(), settings.index_dir, settings)
+    assert replayed["text"] == "5 million doses [1]"
+    assert replayed["abstained"] is False
+    assert len(replayed["prompt"]) == 16
+
+
+def test_a_draft_the_second_look_refused_is_refused_again(settings: Settings) -> None:
+    refused = record(abstain_reason=f"{REFUSED}, found that the cited sentences do not state this answer")
+    replayed = replay(refused, settings.index_dir, settings)
+    assert replayed["abstained"] is True
+    assert replayed["reason"].startswith(REFUSED)
+
+
+def test_a_record_without_a_draft_abstains_on_the_same_prompt(settings: Settings) -> None:
+    drafted, empty = (replay(r, settings.index_dir, settings) for r in (record(), record(draft="", citations=[])))
+    assert empty["abstained"] is True and empty["reason"] == "the model found no sentence that answers the question"
+    assert empty["prompt"] == drafted["prompt"]  # the prompt is the code's, not the record's
+
+
+def test_a_follow_up_is_searched_with_its_recorded_rewrite(settings: Settings) -> None:
+    follow_up = record(question="How many will it buy?", history=["Which vaccine is Pakistan buying?"])
+    assert replay(follow_up, settings.index_dir, settings) == replay(record(), settings.index_dir, settings)
+
+
+def test_diff_separates_changed_prompts_from_outcomes_changed_by_the_code_alone() -> None:
+    answered = {"prompt": "a", "text": "5 million doses [1]", "abstained": False, "reason": ""}
+    old = {"q1": answered, "q2": answered, "q3": answered, "q4": answered}
+    new = {
+        "q1": answered,
+        "q2": {**answered, "prompt": "b"},
+        "q3": {**answered, "text": "The articles don't say.", "abstained": True, "reason": "no"},
+        "q5": answered,
+    }
+    assert diff(old, new) == (["q2"], ["q3"])
