@@ -5,13 +5,14 @@ Abstention has gates before and after the model. Before: when the retrieved pass
 a name or number of the question (written out or as an acronym), or the evidence sentences hold less
 than ``min_coverage`` of its content terms (IDF-weighted), the model is not called (the extractive
 mode, which has no model to refuse or check, asks for ``extractive_min_coverage``). After: when the
-model says the sentences do not answer; when its answer only repeats the question or lacks the kind of
-thing asked for (a number, a date, a name); or when the cited articles never mention a name of the
-question. A draft whose words the cited sentences do not hold is cited to the sentences that hold all of
-them; failing that, the answer abstains. An answer that two articles bear out cites both, as does one
-to a question that describes what it asks about by what another article says. Last, the
-model is asked whether the cited sentences state the answer: a "no" abstains, unless another evidence
-sentence naming the answer gets a "yes"."""
+model says the sentences do not answer; when its answer only repeats the question or lacks the kind
+of thing asked for (a number, a date, a name); when the cited sentences share no word with the
+question; or when the cited articles never mention a name of the question. A draft whose words the
+cited sentences do not hold is cited to the sentences that hold all of them; failing that, the
+answer abstains. An answer that two articles bear out cites both, as does one to a question that
+describes what it asks about by what another article says. Last, the model is asked whether the
+cited sentences state the answer: a "no" abstains, unless another evidence sentence naming the
+answer gets a "yes"."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ from qa.evidence import (
     mentions_attribute,
     missing_key_terms,
     select_evidence,
+    shares_no_term,
     split_hits,
     without_article_references,
 )
@@ -410,6 +412,8 @@ def ask_stream(
         problem = "the model's answer only repeats the question"
     elif not has_type(draft, kind, search_question):
         problem = f"the model's answer holds no {kind}, which the question asks for"
+    elif citations and not asks_for_author(search_question) and shares_no_term(about, [c.quote for c in citations]):
+        problem = "the cited sentences share no word with the question"  # only a byline says who wrote it
     elif missing := names_missing_from(search_question, (c.source for c in citations), facts.texts):
         problem = f"the cited articles do not mention {', '.join(sorted(missing))}"
     elif attribute and not mentions_attribute(attribute, [c.quote for c in citations]):

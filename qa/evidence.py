@@ -219,6 +219,14 @@ def without_article_references(question: str) -> str:
     return rest if question_terms(rest) else question
 
 
+def shares_no_term(question: str, texts: Sequence[str]) -> bool:
+    """Whether ``texts`` hold not one of the question's content terms: sentences that say nothing of
+    what is asked cannot show that an answer found in them answers it. Never for a question with no
+    content terms of its own ("What did he say?")."""
+    terms = question_terms(question)
+    return bool(terms) and not terms & set().union(*(content_terms(t) for t in texts))
+
+
 def coverage(question: str, evidence: Sequence[Evidence], idf: dict[str, float] | None = None) -> float:
     """The (IDF-weighted) share of the question's content terms found in the evidence: low when the
     articles do not speak of what is asked."""

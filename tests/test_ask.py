@@ -285,6 +285,14 @@ def test_an_answer_in_someone_elses_words_abstains(settings: Settings) -> None:
     assert not mahmood.abstained and mahmood.citations[0].quote.startswith("The foreign secretary highlighted")
 
 
+def test_an_answer_from_sentences_that_share_no_word_with_the_question_abstains(settings: Settings) -> None:
+    """ "Aug. 5, 2019" is the date of India's actions, not of the call the question asks about."""
+    model = ScriptedGenerator(sentence_with("The foreign secretary highlighted"))
+    question = "On what calendar date did Sohail Mahmood and David Hale hold their virtual call?"
+    answer = ask(question, settings=settings, generator=model)
+    assert answer.abstained and answer.reason == "the cited sentences share no word with the question"
+
+
 def seed_facts() -> CorpusFacts:
     documents, _ = read_corpus(SEEDS)
     chunks = {d.source: tuple(chunk_document(d, 192, 0)) for d in documents}

@@ -16,6 +16,7 @@ from qa.evidence import (
     missing_key_terms,
     question_terms,
     select_evidence,
+    shares_no_term,
     without_article_references,
 )
 from qa.spans import acronyms
@@ -81,6 +82,14 @@ def test_a_phrase_naming_the_article_is_not_what_the_passage_must_hold() -> None
     assert without_article_references("What did Lavrov offer, according to the story on U.S. aid?") == (
         "What did Lavrov offer?"
     )
+
+
+def test_sentences_that_share_no_word_with_the_question() -> None:
+    question = "On what calendar date did Sohail Mahmood and David Hale hold their virtual call?"
+    actions = "The foreign secretary highlighted India's actions of Aug. 5, 2019."
+    assert shares_no_term(question, [actions])
+    assert not shares_no_term(question, [actions, "Mahmood and Hale spoke on Tuesday."])
+    assert not shares_no_term("What did he say?", [actions])  # a question with no terms of its own
 
 
 def test_only_a_capitalised_name_after_by_makes_a_byline() -> None:
