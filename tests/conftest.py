@@ -13,6 +13,13 @@ from tests.fakes import HashEmbedder
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 
+# A seed question, and the sentence of seeds/004_07e1443d25d1940b.txt that answers it.
+VACCINE = "How many doses of the Sputnik-V vaccine will Pakistan buy?"
+BUY = (
+    "Qureshi said Islamabad will also buy 5 million doses of the vaccine and expressed a desire to eventually "
+    "manufacture it in Pakistan."
+)
+
 
 @pytest.fixture
 def embedder() -> HashEmbedder:

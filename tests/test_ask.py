@@ -12,10 +12,8 @@ from qa.config import Settings
 from qa.corpus import read_corpus
 from qa.evidence import Evidence, idf_table
 from qa.types import Answer, Citation, Hit, Turn
-from tests.conftest import SEEDS, index_with_fake_embedder
+from tests.conftest import BUY, SEEDS, VACCINE, index_with_fake_embedder
 from tests.fakes import HashEmbedder, ScriptedGenerator, json_reply, numbered_sentences
-
-VACCINE = "How many doses of the Sputnik-V vaccine will Pakistan buy?"
 
 
 @pytest.fixture
@@ -146,12 +144,6 @@ def test_model_refusal_abstains(settings: Settings) -> None:
     answer = ask(VACCINE, settings=settings, generator=model)
     assert answer.abstained and answer.text == ABSTAIN_TEXT
     assert answer.reason == "the model found no sentence that answers the question"
-
-
-BUY = (
-    "Qureshi said Islamabad will also buy 5 million doses of the vaccine and expressed a desire to eventually "
-    "manufacture it in Pakistan."
-)
 
 
 @pytest.mark.parametrize("verdict", [True, False])

@@ -7,13 +7,7 @@ import pytest
 
 from evals.replay import REFUSED, diff, replay
 from qa.config import Settings
-from tests.conftest import index_with_fake_embedder
-
-VACCINE = "How many doses of the Sputnik-V vaccine will Pakistan buy?"
-BUY = (
-    "Qureshi said Islamabad will also buy 5 million doses of the vaccine and expressed a desire to eventually "
-    "manufacture it in Pakistan."
-)
+from tests.conftest import BUY, VACCINE, index_with_fake_embedder
 
 
 @pytest.fixture

@@ -32,14 +32,9 @@ from qa.web import (
     reply,
     upload,
 )
-from tests.conftest import index_with_fake_embedder
+from tests.conftest import BUY, VACCINE, index_with_fake_embedder
 from tests.fakes import ScriptedGenerator, json_reply, numbered_sentences
 
-VACCINE = "How many doses of the Sputnik-V vaccine will Pakistan buy?"
-VACCINE_SENTENCE = (
-    "Qureshi said Islamabad will also buy 5 million doses of the vaccine and expressed a desire to "
-    "eventually manufacture it in Pakistan."
-)
 RUSSIA = "004_07e1443d25d1940b.txt"
 BRIDGE = (
     "Gilgit bridge reopens\n\nThe Karakoram Highway bridge at Gilgit reopened on Monday after repairs "
@@ -116,10 +111,10 @@ def test_the_chat_streams_then_shows_the_checked_answer_with_its_source(settings
         },
     ]
     final = states[-1]
-    assert final.turns == (Turn(VACCINE, f"{VACCINE_SENTENCE}"),)
+    assert final.turns == (Turn(VACCINE, f"{BUY}"),)
     assert len(final.messages) == 2
     shown = final.messages[1][1]
-    assert f'<p>{VACCINE_SENTENCE} <a class="qa-marker"' in shown
+    assert f'<p>{BUY} <a class="qa-marker"' in shown
     assert f'<a class="qa-source" href="{article_href(RUSSIA, 10114, 10246).replace("&", "&amp;")}"' in shown
 
 
@@ -299,7 +294,7 @@ def test_too_many_files_at_once_are_refused(settings: Settings, tmp_path: Path) 
 
 
 def test_only_indexed_articles_inside_the_corpus_can_be_read(settings: Settings, tmp_path: Path) -> None:
-    assert read_article(settings, RUSSIA)[10114:10246] == VACCINE_SENTENCE
+    assert read_article(settings, RUSSIA)[10114:10246] == BUY
     (tmp_path / "secret.txt").write_text("secret")
     (settings.corpus_dir / "later.txt").write_text("Not indexed yet.")
     for source in ["../secret.txt", "/etc/passwd", "later.txt", f"./{RUSSIA}", ""]:
@@ -316,7 +311,7 @@ def test_the_app_serves_the_page_and_the_cited_article_and_refuses_other_paths(s
         assert client.get("/").status_code == 200
         shown = client.get("/article", params={"source": RUSSIA, "start": 10114, "end": 10246})
         assert shown.status_code == 200
-        assert f'<mark id="cited">{VACCINE_SENTENCE}</mark>' in shown.text
+        assert f'<mark id="cited">{BUY}</mark>' in shown.text
         refused = client.get("/article", params={"source": "../../../etc/passwd"})
         assert refused.status_code == 404
         assert refused.text == "<!doctype html><p>no indexed article is named '../../../etc/passwd'</p>"
