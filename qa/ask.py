@@ -406,24 +406,24 @@ def ask_stream(
         if again.answerable and adds_information(strip_markers(again.answer), search_question):
             reply, draft = again, strip_markers(again.answer)
     final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts)
+    quotes = [c.quote for c in citations]
     base = replace(base, draft=draft)
     problem = ""
     if not adds_information(draft, search_question):
         problem = "the model's answer only repeats the question"
     elif not has_type(draft, kind, search_question):
         problem = f"the model's answer holds no {kind}, which the question asks for"
-    elif citations and not asks_for_author(search_question) and shares_no_term(about, [c.quote for c in citations]):
+    elif citations and not asks_for_author(search_question) and shares_no_term(about, quotes):
         problem = "the cited sentences share no word with the question"  # only a byline says who wrote it
     elif missing := names_missing_from(search_question, (c.source for c in citations), facts.texts):
         problem = f"the cited articles do not mention {', '.join(sorted(missing))}"
-    elif attribute and not mentions_attribute(attribute, [c.quote for c in citations]):
+    elif attribute and not mentions_attribute(attribute, quotes):
         problem = f"the cited sentences do not mention the {attribute} asked about"
     elif speaker := other_speaker(question, search_question, citations, facts):
         problem = f"the cited sentences report what someone other than {speaker} said"
     if problem:  # the model found nothing that answers this question: no sentence is put in its place
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)
-    elif citations and not unsupported_terms(draft, [c.quote for c in citations], search_question):
-        quotes = [c.quote for c in citations]
+    elif citations and not unsupported_terms(draft, quotes, search_question):
         if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
             final = with_markers(in_their_words(draft, quotes), citations)
         if settings.verify_answers and not supported(model, search_question, final, quotes):
@@ -441,7 +441,7 @@ def ask_stream(
                 return
         yield finish(replace(base, text=final, citations=citations), *times)
     else:  # the model's answer is not what the sentences it cited say (an invented figure, another's words)
-        unheld = unsupported_terms(draft, [c.quote for c in citations], search_question)
+        unheld = unsupported_terms(draft, quotes, search_question)
         reason = f"the sentences the model cited do not hold its answer ({', '.join(sorted(unheld)) or 'no citation'})"
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
 

@@ -93,8 +93,8 @@ _DATE_WORD = re.compile(  # a name run stops at a date: "By Ayaz Gul April 25, 2
 _REGION_BEFORE = re.compile(r"\b((?:north|south)?(?:central|northern|southern|eastern|western))\s+$")
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")  # an acronym written with dots: "U.S."
 _NATIONALITY = re.compile(r"^(?!\w+stan$|(?:Iran|Japan|Sudan|Oman|Taiwan|Bhutan)$)[A-Z][a-z]+(?:an|ian|ese|i|ish)$")
-# Words that open a sentence with a capital without being a name.
 _SENTENCE_OPENING = (".", "\u201c", "\u2018", '"', "'", "(", ":", "-")  # what a sentence's first word follows
+# Words that open a sentence with a capital without being a name.
 _OPENERS = wordset(
     "a an the this that these those it its he she they we i in on at as by for from of to with and but or "
     "if when while after before since during meanwhile however also according moreover although though both "
