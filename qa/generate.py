@@ -5,7 +5,9 @@ Each streams the text it writes; the caller measures time and parses."""
 from __future__ import annotations
 
 import atexit
+import codecs
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,6 +61,41 @@ def system_turn(system: str) -> str:
 MAX_KEPT_INSTRUCTIONS = 4  # system prompts whose read state is kept: answering, checking, rewriting
 
 
+def object_fields(schema: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    """The fields of an object schema in the order they are written, when all are required (the
+    JSON is then the same text between the values whatever they are); otherwise none."""
+    if not schema or schema.get("type") != "object":
+        return []
+    properties: dict[str, dict[str, Any]] = schema.get("properties", {})
+    if not properties or set(schema.get("required", ())) != set(properties):
+        return []
+    return list(properties.items())
+
+
+def value_grammar(field: dict[str, Any], tail: str) -> str:
+    """GBNF for one field's value, after an optional space (the model's, not the prompt's: a prompt
+    that ends in a space leaves it on an odd token boundary, and it wrote "[-1, -2]"), followed by
+    ``tail``, the first character of the JSON after it ("," or "}"). With the tail in the grammar the
+    model may end a value as it would in the whole object (Qwen writes ``",`` as one token); without
+    it, it would have to end on a bare quote."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    rules = re.sub(r"^root ::=", "value ::=", json_schema_to_gbnf(json.dumps(field)), flags=re.MULTILINE)
+    return f"root ::= space value {json.dumps(tail)}\n{rules}"
+
+
+def value_done(text: str, tail: str) -> bool:
+    """Whether ``text``, written under ``value_grammar``, is a whole value and its tail: the tail
+    character may also stand inside a string ("a, b")."""
+    if not text.endswith(tail):
+        return False
+    try:
+        json.loads(text[: -len(tail)])  # leading space is allowed
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
 class LlamaCppGenerator:
     """A local GGUF model (Qwen's ChatML format) on the CPU. The same instance serves every request
     of the process; a lock keeps one generation at a time. llama.cpp reuses what it has read of the
@@ -93,32 +130,70 @@ class LlamaCppGenerator:
             head = self._llm.tokenize(system_turn(system).encode(), special=True)
             self._read[system] = (head, self._llm.save_state())
 
-    def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
+    def _grammar(self, gbnf: str) -> Any:
+        """The compiled grammar of ``gbnf``, once per text (a name question brings its own list)."""
         from llama_cpp.llama_grammar import LlamaGrammar
 
-        grammar = None
-        if schema:
-            key = json.dumps(schema, sort_keys=True)
-            if key not in self._grammars:  # once per schema; questions asking for a name bring their own
-                if len(self._grammars) >= 32:
-                    self._grammars.clear()
-                self._grammars[key] = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
-            grammar = self._grammars[key]
+        if gbnf not in self._grammars:
+            if len(self._grammars) >= 32:
+                self._grammars.clear()
+            self._grammars[gbnf] = LlamaGrammar.from_string(gbnf, verbose=False)
+        return self._grammars[gbnf]
+
+    def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
+        from llama_cpp.llama_grammar import json_schema_to_gbnf
+
         prompt = f"{system_turn(system)}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+        fields = object_fields(schema)
         with self._lock:
             self._resume(system)
-            for part in self._llm.create_completion(
-                prompt,
-                max_tokens=max_tokens,
-                temperature=0.0,
-                stop=["<|im_end|>", "<|endoftext|>"],
-                grammar=grammar,
-                stream=True,
-            ):
-                text = part["choices"][0]["text"]  # type: ignore[index]
-                if text:
-                    yield text
+            if fields:
+                yield from self._write_fields(prompt, fields, max_tokens)
+            else:
+                grammar = self._grammar(json_schema_to_gbnf(json.dumps(schema))) if schema else None
+                for part in self._llm.create_completion(
+                    prompt,
+                    max_tokens=max_tokens,
+                    temperature=0.0,
+                    stop=["<|im_end|>", "<|endoftext|>"],
+                    grammar=grammar,
+                    stream=True,
+                ):
+                    text = part["choices"][0]["text"]  # type: ignore[index]
+                    if text:
+                        yield text
             self._keep(system)
+
+    def _write_fields(self, prompt: str, fields: list[tuple[str, dict[str, Any]]], max_tokens: int) -> Iterator[str]:
+        """Writes a JSON object field by field: the code writes the text between the values (``{"answer":
+        ``, `` "evidence": ``), the model only the values, each under its own grammar. Forced text costs
+        the model one step per token when a grammar leaves it no choice; written by the code, it is read
+        with the next value's prompt in one batch (about 13 steps fewer for an answer, 4 for a check)."""
+        from llama_cpp import llama_vocab_is_eog
+
+        written, left = "", max_tokens
+        for i, (name, field) in enumerate(fields):
+            between = ("{" if i == 0 else " ") + json.dumps(name) + ":"
+            tail = "}" if i == len(fields) - 1 else ","
+            written += between  # shown with the value's first piece: the model's first token comes after reading
+            value = ""
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            tokens = self._llm.tokenize((prompt + written).encode(), special=True)
+            steps = self._llm.generate(tokens, temp=0.0, grammar=self._grammar(value_grammar(field, tail)))
+            try:
+                for token in steps:
+                    if left == 0 or llama_vocab_is_eog(self._llm._model.vocab, token):
+                        return
+                    left -= 1
+                    piece = decoder.decode(self._llm.detokenize([token]))
+                    value += piece
+                    if piece:
+                        yield between + piece if value == piece else piece
+                    if value_done(value, tail):
+                        break
+            finally:
+                steps.close()
+            written += value
 
 
 class OpenAICompatibleGenerator:

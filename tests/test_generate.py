@@ -1,4 +1,5 @@
-"""The OpenAI-compatible backend against a small fake server on 127.0.0.1."""
+"""The OpenAI-compatible backend against a small fake server on 127.0.0.1; the local model's JSON
+written field by field (its grammars, and when a value is done)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from qa.answer import ANSWER_SCHEMA
+from qa.answer import ANSWER_SCHEMA, VERIFY_SCHEMA, answer_schema
 from qa.ask import ask
 from qa.config import Settings
-from qa.generate import OpenAICompatibleGenerator, plain_cpu_weights
+from qa.generate import OpenAICompatibleGenerator, object_fields, plain_cpu_weights, value_done, value_grammar
 from tests.conftest import index_with_fake_embedder
 from tests.fakes import json_reply, numbered_sentences
 
@@ -118,3 +121,37 @@ def test_models_load_without_extra_weight_buffers_only_inside_the_context() -> N
     with plain_cpu_weights():
         assert low.llama_model_default_params().use_extra_bufts is False
     assert low.llama_model_default_params is original
+
+
+def test_an_object_schema_is_written_field_by_field_only_when_every_field_is_required() -> None:
+    assert [name for name, _ in object_fields(ANSWER_SCHEMA)] == ["evidence", "answer", "answerable"]
+    assert [name for name, _ in object_fields(answer_schema(["two"]))] == ["answer", "evidence", "answerable"]
+    assert object_fields(VERIFY_SCHEMA) == [("supported", {"type": "boolean"})]
+    assert object_fields({**VERIFY_SCHEMA, "required": []}) == []
+    assert object_fields({"type": "string"}) == []
+    assert object_fields(None) == []
+
+
+@pytest.mark.parametrize("tail", [",", "}"])
+def test_each_fields_grammar_compiles_and_ends_with_its_tail(tail: str) -> None:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    for schema in (ANSWER_SCHEMA, answer_schema(['Imran "Khan"', "5,000"]), VERIFY_SCHEMA):
+        for _, field in object_fields(schema):
+            gbnf = value_grammar(field, tail)
+            assert gbnf.startswith(f'root ::= space value "{tail}"\n')
+            LlamaGrammar.from_string(gbnf, verbose=False)
+
+
+json_values = st.one_of(
+    st.booleans(),
+    st.text(alphabet=st.sampled_from('ab ,}]"\\\n')),
+    st.lists(st.integers(min_value=0, max_value=99), max_size=3),
+)
+
+
+@given(value=json_values, tail=st.sampled_from([",", "}"]), space=st.sampled_from(["", " "]))
+def test_a_value_is_done_exactly_when_it_and_its_tail_are_written(value: object, tail: str, space: str) -> None:
+    written = space + json.dumps(value) + tail
+    assert value_done(written, tail)
+    assert not any(value_done(written[:end], tail) for end in range(len(written)))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,3 +81,42 @@ def test_a_prompt_after_one_with_other_instructions_gets_the_same_reply(settings
     }
     assert "".join(model.stream(system, user, schema=schema, max_tokens=12)) == first
     assert {system, VERIFY_PROMPT} <= set(model._read)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who is Pakistan's ambassador in Washington?", "What did Pakistan offer India?"],
+)
+def test_the_reply_written_field_by_field_is_the_one_the_whole_schema_gives(settings: Settings, question: str) -> None:
+    # The code writes the JSON between the values and the model only the values: the replies (answer,
+    # then second look) are those llama.cpp writes under the whole object's grammar.
+    from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
+
+    from qa.ask import make_generator
+    from qa.generate import Generator, system_turn
+
+    made = make_generator(settings)
+    assert made is not None
+    model: Generator = made
+    prompts: list[tuple[str, str, dict[str, Any]]] = []
+
+    class Recording:
+        name = model.name
+
+        def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
+            assert schema is not None
+            prompts.append((system, user, schema))
+            return model.stream(system, user, schema=schema, max_tokens=max_tokens)
+
+    recording: Generator = Recording()
+    assert not ask(question, settings=settings, generator=recording).abstained
+    assert len(prompts) == 2  # the answer and the second look
+    for system, user, schema in prompts:
+        fields = "".join(model.stream(system, user, schema=schema, max_tokens=120))
+        whole = model._llm.create_completion(  # type: ignore[attr-defined]
+            f"{system_turn(system)}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n",
+            max_tokens=120,
+            temperature=0.0,
+            grammar=LlamaGrammar.from_string(json_schema_to_gbnf(json.dumps(schema)), verbose=False),
+        )
+        assert json.loads(fields) == json.loads(whole["choices"][0]["text"])
