@@ -65,7 +65,7 @@ class Settings:
     max_answer_tokens: int = 120
     # After answering, the model is asked once more whether the cited sentences state that answer
     # to the question as asked; "no" turns the answer into an abstention (fewer wrong answers, a few
-    # right ones lost; about 1.3 s more an answer: see the README's "Measured").
+    # right ones lost; about 0.8 s more an answer: see the README's "Measured").
     verify_answers: bool = True
 
     def __post_init__(self) -> None:
