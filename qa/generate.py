@@ -58,6 +58,11 @@ def system_turn(system: str) -> str:
     return f"<|im_start|>system\n{system}<|im_end|>\n"
 
 
+def chat_prompt(system: str, user: str) -> str:
+    """The whole ChatML prompt of one exchange, up to where the assistant's reply begins."""
+    return f"{system_turn(system)}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+
+
 MAX_KEPT_INSTRUCTIONS = 4  # system prompts whose read state is kept: answering, checking, rewriting
 
 
@@ -143,7 +148,7 @@ class LlamaCppGenerator:
     def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
         from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-        prompt = f"{system_turn(system)}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+        prompt = chat_prompt(system, user)
         fields = object_fields(schema)
         with self._lock:
             self._resume(system)

@@ -93,7 +93,7 @@ def test_the_reply_written_field_by_field_is_the_one_the_whole_schema_gives(sett
     from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
 
     from qa.ask import make_generator
-    from qa.generate import Generator, system_turn
+    from qa.generate import Generator, chat_prompt
 
     made = make_generator(settings)
     assert made is not None
@@ -114,7 +114,7 @@ def test_the_reply_written_field_by_field_is_the_one_the_whole_schema_gives(sett
     for system, user, schema in prompts:
         fields = "".join(model.stream(system, user, schema=schema, max_tokens=120))
         whole = model._llm.create_completion(  # type: ignore[attr-defined]
-            f"{system_turn(system)}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n",
+            chat_prompt(system, user),
             max_tokens=120,
             temperature=0.0,
             grammar=LlamaGrammar.from_string(json_schema_to_gbnf(json.dumps(schema)), verbose=False),
