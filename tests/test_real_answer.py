@@ -88,8 +88,8 @@ def test_a_prompt_after_one_with_other_instructions_gets_the_same_reply(settings
     ["Who is Pakistan's ambassador in Washington?", "What did Pakistan offer India?"],
 )
 def test_the_reply_written_field_by_field_is_the_one_the_whole_schema_gives(settings: Settings, question: str) -> None:
-    # The code writes the JSON between the values and the model only the values: the replies (answer,
-    # then second look) are those llama.cpp writes under the whole object's grammar.
+    # The code writes the JSON between the values and the model the opening and the values: the replies
+    # (answer, then second look) are those llama.cpp writes under the whole object's grammar.
     from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
 
     from qa.ask import make_generator
@@ -119,4 +119,6 @@ def test_the_reply_written_field_by_field_is_the_one_the_whole_schema_gives(sett
             temperature=0.0,
             grammar=LlamaGrammar.from_string(json_schema_to_gbnf(json.dumps(schema)), verbose=False),
         )
-        assert json.loads(fields) == json.loads(whole["choices"][0]["text"])
+        written = whole["choices"][0]["text"]
+        assert fields.split('"')[0] == written.split('"')[0]  # "{" or "{ ": the model's own opening
+        assert json.loads(fields) == json.loads(written)
