@@ -205,13 +205,14 @@ class LlamaCppGenerator:
         from llama_cpp import llama_vocab_is_eog
 
         text = ""
+        if max_tokens <= 0 or done(text):
+            return text, max_tokens
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         steps = self._llm.generate(
             self._llm.tokenize(prompt.encode(), special=True), temp=0.0, grammar=self._grammar(gbnf)
         )
         try:
-            while max_tokens > 0 and not done(text):
-                token = next(steps)
+            for token in steps:  # each token asked for is a model step: stop as soon as done
                 if llama_vocab_is_eog(self._llm._model.vocab, token):
                     break
                 max_tokens -= 1
@@ -219,6 +220,8 @@ class LlamaCppGenerator:
                 text += piece
                 if piece:
                     yield piece
+                if max_tokens == 0 or done(text):
+                    break
         finally:
             steps.close()
         return text, max_tokens
