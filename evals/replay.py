@@ -76,17 +76,25 @@ def replay(record: dict[str, Any], index_dir: Path, settings: Settings) -> dict[
     return {"prompt": prompt, "text": answer.text, "abstained": answer.abstained, "reason": answer.reason}
 
 
-def replay_runs(paths: Sequence[Path], index_dir: Path | None, settings: Settings) -> dict[str, dict[str, Any]]:
-    """Every question of the runs at ``paths``, by id (a later run's question replaces an earlier's)."""
-    out = {}
+Recorded = tuple[Path, Path, dict[str, Any]]  # a run's records.json, the index of its corpus, one record
+
+
+def recorded(paths: Sequence[Path], index_dir: Path | None, settings: Settings) -> Iterator[Recorded]:
+    """Each question record of the runs at ``paths``, with the index of its run's corpus (``index_dir``,
+    or the one ``qa eval`` built there, brought up to date first)."""
     for path in paths:
         run = json.loads(path.read_text(encoding="utf-8"))
         corpus = Path(run["corpus"])
         folder = index_dir or default_index_dir(settings, corpus)
         build_index(corpus, folder, settings=settings, progress=False)
         for record in run["records"]:
-            out[record["id"]] = replay(record, folder, settings)
-    return out
+            yield path, folder, record
+
+
+def replay_runs(paths: Sequence[Path], index_dir: Path | None, settings: Settings) -> dict[str, dict[str, Any]]:
+    """Every question of the runs at ``paths``, by id (a later run's question replaces an earlier's)."""
+    runs = recorded(paths, index_dir, settings)
+    return {record["id"]: replay(record, folder, settings) for _, folder, record in runs}
 
 
 def diff(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:

@@ -66,7 +66,7 @@ from qa.evidence import (
     split_hits,
     without_article_references,
 )
-from qa.generate import Generator, OpenAICompatibleGenerator, local_generator
+from qa.generate import Generator, Judge, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
 from qa.retrieve import Retriever, check_question, get_retriever
 from qa.spans import answer_candidates
@@ -426,7 +426,7 @@ def ask_stream(
     elif citations and not unsupported_terms(draft, quotes, search_question):
         if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
             final = with_markers(in_their_words(draft, quotes), citations)
-        if settings.verify_answers and not supported(model, search_question, final, quotes):
+        if settings.verify_answers and not supported(model, search_question, final, quotes, settings.verify_threshold):
             # The model may have cited one sentence where another that holds its answer says what was asked
             # ("UN Secretary-General Antonio Guterres" / "Guterres, who also spoke with ..."; "Russia has
             # provided 50,000 doses" / "We have provided 50,000 doses ... to Pakistan"): one more look, with both.
@@ -435,7 +435,9 @@ def ask_stream(
                 final, citations = cite(draft, [*numbers_of(citations, evidence), others[0].number], evidence)
                 if kind is None:
                     final = with_markers(in_their_words(draft, [c.quote for c in citations]), citations)
-            if not others or not supported(model, search_question, final, [c.quote for c in citations]):
+            if not others or not supported(
+                model, search_question, final, [c.quote for c in citations], settings.verify_threshold
+            ):
                 reason = "the model, asked again, found that the cited sentences do not state this answer"
                 yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
                 return
@@ -481,12 +483,14 @@ def holding_elsewhere(
     ]
 
 
-def supported(model: Generator, question: str, answer: str, quotes: Sequence[str]) -> bool:
-    """The model's second look: do the quoted sentences state ``answer`` to ``question``?"""
-    raw = "".join(
-        model.stream(VERIFY_PROMPT, verify_prompt(question, answer, quotes), schema=VERIFY_SCHEMA, max_tokens=12)
-    )
-    return parse_verdict(raw)
+def supported(model: Generator, question: str, answer: str, quotes: Sequence[str], threshold: float) -> bool:
+    """The model's second look: do the quoted sentences state ``answer`` to ``question``? A model
+    that can say how sure it is (the local one) says yes when it gives "true" at least ``threshold``;
+    another's reply is taken as written."""
+    user = verify_prompt(question, answer, quotes)
+    if isinstance(model, Judge):
+        return model.true_probability(VERIFY_PROMPT, user, "supported") >= threshold
+    return parse_verdict("".join(model.stream(VERIFY_PROMPT, user, schema=VERIFY_SCHEMA, max_tokens=12)))
 
 
 def ask(

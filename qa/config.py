@@ -67,6 +67,9 @@ class Settings:
     # to the question as asked; "no" turns the answer into an abstention (fewer wrong answers, a few
     # right ones lost; about 0.8 s more an answer: see the README's "Measured").
     verify_answers: bool = True
+    # The local model's second look says "yes" when it gives "true" at least this probability (0.5 is
+    # its greedy reply); higher refuses more made-up and wrong answers and more right ones (README, "Measured").
+    verify_threshold: float = 0.5
 
     def __post_init__(self) -> None:
         if self.chunk_size < 16:
@@ -85,6 +88,8 @@ class Settings:
             )
         if self.answer_backend == "openai" and not (self.openai_base_url and self.openai_model):
             raise ValueError("answer_backend 'openai' needs openai_base_url and openai_model (QA_OPENAI_BASE_URL, ...)")
+        if not 0.0 <= self.verify_threshold <= 1.0:
+            raise ValueError(f"verify_threshold must be in [0, 1]. Currently, it is {self.verify_threshold}")
         if self.candidates < 1:
             raise ValueError(f"candidates must be greater than 0. Currently, candidates is {self.candidates}")
 

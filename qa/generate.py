@@ -14,7 +14,7 @@ from collections.abc import Generator as Generator_
 from contextlib import contextmanager
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Generator(Protocol):
@@ -24,6 +24,13 @@ class Generator(Protocol):
     name: str
 
     def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]: ...
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """A model that can say how sure it is of a yes/no reply (the second look), not only the reply."""
+
+    def true_probability(self, system: str, user: str, field: str) -> float: ...
 
 
 _params_lock = threading.Lock()
@@ -65,6 +72,8 @@ def chat_prompt(system: str, user: str) -> str:
 
 
 OPENING_GRAMMAR = 'root ::= "{" " "? "\\""'  # a JSON object's first character, then its first key's quote
+
+TRUE_WORDS, FALSE_WORDS = (" true", "true"), (" false", "false")  # how a JSON boolean value may begin
 
 MAX_KEPT_INSTRUCTIONS = 4  # system prompts whose read state is kept: answering, checking, rewriting
 
@@ -172,6 +181,47 @@ class LlamaCppGenerator:
                         yield text
             self._keep(system)
 
+    def true_probability(self, system: str, user: str, field: str) -> float:
+        """How likely the model is to reply ``true`` when its reply is the JSON object ``{"<field>":
+        <bool>}``: it writes the opening, the code the key, and the next token's scores are turned into
+        a probability over the ways of starting the value (``true`` or ``false``, with or without a
+        space). Greedy decoding writes ``true`` when this is at least 0.5. A model that does not open
+        an object is taken to say yes, as ``answer.parse_verdict`` takes a reply that is not JSON."""
+        import numpy as np
+        from llama_cpp import LogitsProcessorList
+
+        prompt = chat_prompt(system, user)
+        scores: list[Any] = []
+
+        def keep_scores(_ids: Any, logits: Any) -> Any:
+            scores.append(np.asarray(logits, dtype=np.float64).copy())
+            return logits
+
+        with self._lock:
+            self._resume(system)
+            opening, _ = drain(self._write(prompt, OPENING_GRAMMAR, lambda text: text.endswith('"'), 4))
+            if opening.endswith('"'):
+                head = prompt + opening + json.dumps(field)[1:] + ":"
+                steps = self._llm.generate(
+                    self._llm.tokenize(head.encode(), special=True),
+                    temp=0.0,
+                    logits_processor=LogitsProcessorList([keep_scores]),
+                )
+                next(steps)  # one model step: its scores are kept
+                steps.close()
+            self._keep(system)
+        if not scores:
+            return 1.0
+        yes, no = (
+            np.logaddexp.reduce([scores[0][self._token(w)] for w in words]) for words in (TRUE_WORDS, FALSE_WORDS)
+        )
+        return float(1.0 / (1.0 + np.exp(no - yes)))
+
+    def _token(self, word: str) -> int:
+        """The id of a word the vocabulary holds as one token."""
+        (token,) = self._llm.tokenize(word.encode(), add_bos=False, special=False)
+        return int(token)
+
     def _write_fields(self, prompt: str, fields: list[tuple[str, dict[str, Any]]], max_tokens: int) -> Iterator[str]:
         """Writes a JSON object field by field: the code writes the text between the values (``answer":``,
         `` "evidence":``), the model only the values, each under its own grammar. Forced text costs the
@@ -225,6 +275,16 @@ class LlamaCppGenerator:
         finally:
             steps.close()
         return text, max_tokens
+
+
+def drain(steps: Generator_[str, None, tuple[str, int]]) -> tuple[str, int]:
+    """Runs a ``_write`` to its end without passing its pieces on; its return value."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            text, left = stop.value
+            return text, left
 
 
 class OpenAICompatibleGenerator:

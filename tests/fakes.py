@@ -73,6 +73,21 @@ class ScriptedGenerator:
             yield text[i : i + self.piece]
 
 
+class SureGenerator(ScriptedGenerator):
+    """A ``ScriptedGenerator`` that, asked to check an answer, says how sure it is: ``sureness`` that
+    the reply is true (a ``qa.generate.Judge``, as the local model is). Records the (system, user,
+    field) of each check in ``judged``."""
+
+    def __init__(self, reply: Callable[[str, str], str], sureness: float) -> None:
+        super().__init__(reply)
+        self.sureness = sureness
+        self.judged: list[tuple[str, str, str]] = []
+
+    def true_probability(self, system: str, user: str, field: str) -> float:
+        self.judged.append((system, user, field))
+        return self.sureness
+
+
 def numbered_sentences(user_prompt: str) -> dict[int, str]:
     """The evidence sentences of an answer prompt, by number."""
     found = re.findall(r"^\[(\d+)\] (.*)$", user_prompt, flags=re.MULTILINE)

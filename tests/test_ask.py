@@ -13,7 +13,7 @@ from qa.corpus import read_corpus
 from qa.evidence import Evidence, idf_table
 from qa.types import Answer, Citation, Hit, Turn
 from tests.conftest import BUY, SEEDS, VACCINE, index_with_fake_embedder
-from tests.fakes import HashEmbedder, ScriptedGenerator, json_reply, numbered_sentences
+from tests.fakes import HashEmbedder, ScriptedGenerator, SureGenerator, json_reply, numbered_sentences
 
 
 @pytest.fixture
@@ -154,6 +154,20 @@ def test_a_second_look_by_the_model_can_turn_an_answer_into_an_abstention(settin
     assert generator.calls[1][1] == f'Sentences:\n"{BUY}"\n\nQuestion: {VACCINE}\nProposed answer: {BUY}'
     assert answer.abstained is not verdict
     assert answer.text == (f"{BUY} [1]" if verdict else ABSTAIN_TEXT)
+
+
+@pytest.mark.parametrize(("sureness", "threshold"), [(0.62, 0.5), (0.62, 0.62), (0.62, 0.7), (0.4, 0.5)])
+def test_a_model_that_says_how_sure_it_is_is_taken_at_the_threshold(
+    settings: Settings, sureness: float, threshold: float
+) -> None:
+    generator = SureGenerator(sentence_with("5 million"), sureness)
+    answer = ask(VACCINE, settings=settings.with_(verify_threshold=threshold), generator=generator)
+    assert [call[0] for call in generator.calls] == [SYSTEM_PROMPT]  # the check is not streamed
+    assert generator.judged == [
+        (VERIFY_PROMPT, f'Sentences:\n"{BUY}"\n\nQuestion: {VACCINE}\nProposed answer: {BUY}', "supported")
+    ]
+    assert answer.abstained is (sureness < threshold)
+    assert answer.text == (ABSTAIN_TEXT if sureness < threshold else f"{BUY} [1]")
 
 
 GUTERRES = "Which UN official also spoke with the Indian foreign minister?"

@@ -14,6 +14,10 @@ def test_variables_are_read_with_the_field_types_and_overrides_win() -> None:
     assert Settings.from_env({"QA_VERIFY_ANSWERS": "0"}).verify_answers is False
     assert Settings.from_env({"QA_VERIFY_ANSWERS": "on"}, verify_answers=False).verify_answers is False
     assert Settings.from_env({}).verify_answers is True
+    assert (Settings().verify_threshold, Settings.from_env({"QA_VERIFY_THRESHOLD": "0.7"}).verify_threshold) == (
+        0.5,
+        0.7,
+    )
 
 
 @pytest.mark.parametrize(
@@ -21,6 +25,7 @@ def test_variables_are_read_with_the_field_types_and_overrides_win() -> None:
     [
         ({"QA_VERIFY_ANSWERS": "maybe"}, "QA_VERIFY_ANSWERS must be true or false. Currently, it is 'maybe'"),
         ({"QA_EVIDENCE_SENTENCES": "four"}, "QA_EVIDENCE_SENTENCES must be an int. Currently, it is 'four'"),
+        ({"QA_VERIFY_THRESHOLD": "1.5"}, "verify_threshold must be in [0, 1]. Currently, it is 1.5"),
     ],
 )
 def test_a_bad_variable_is_a_clear_error(variables: dict[str, str], message: str) -> None:

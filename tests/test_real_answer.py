@@ -83,6 +83,26 @@ def test_a_prompt_after_one_with_other_instructions_gets_the_same_reply(settings
     assert {system, VERIFY_PROMPT} <= set(model._read)  # type: ignore[attr-defined]
 
 
+def test_how_sure_the_second_look_is_agrees_with_its_greedy_reply(settings: Settings) -> None:
+    # The second look's verdict is "true" at least 0.5 likely exactly when greedy decoding writes true.
+    from qa.answer import VERIFY_PROMPT, VERIFY_SCHEMA, verify_prompt
+    from qa.ask import make_generator
+    from qa.generate import Judge
+
+    model = make_generator(settings)
+    assert isinstance(model, Judge)
+    sureness, greedy = {}, {}
+    for answer in ("Islamabad", "Karachi"):
+        check = verify_prompt(
+            "Which city is the capital of Pakistan?", answer, ["Islamabad is the capital of Pakistan."]
+        )
+        sureness[answer] = model.true_probability(VERIFY_PROMPT, check, "supported")
+        reply = json.loads("".join(model.stream(VERIFY_PROMPT, check, schema=VERIFY_SCHEMA, max_tokens=12)))
+        greedy[answer] = reply["supported"]
+    assert greedy == {"Islamabad": True, "Karachi": False}
+    assert sureness["Islamabad"] > 0.8 and sureness["Karachi"] < 0.5
+
+
 @pytest.mark.parametrize(
     "question",
     ["Who is Pakistan's ambassador in Washington?", "What did Pakistan offer India?"],
