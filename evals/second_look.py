@@ -85,8 +85,13 @@ def auc(high: Sequence[float], low: Sequence[float]) -> float:
     return sum(pairs) / len(pairs) if pairs else float("nan")
 
 
+def by_kind(found: Sequence[Look]) -> dict[str, list[float]]:
+    """The sureness of the drafts of each kind."""
+    return {k: [x.sureness for x in found if x.kind == k] for k in KINDS}
+
+
 def summary(found: Sequence[Look]) -> str:
-    by = {k: [x.sureness for x in found if x.kind == k] for k in KINDS}
+    by = by_kind(found)
     lines = [
         f"{len(found)} drafts checked: {', '.join(f'{len(by[k])} {k}' for k in KINDS)}. AUC right vs the rest "
         f"{auc(by['right'], by['wrong'] + by['unanswerable']):.3f}, vs wrong {auc(by['right'], by['wrong']):.3f}, "
@@ -110,8 +115,7 @@ def plot(found: Sequence[Look], path: Path) -> None:
     left, right = fig.subplots(1, 2)
     steps = [i / 100 for i in range(101)]
     colours = {"right": "#3070b0", "wrong": "#d07030", "unanswerable": "#909090"}
-    for kind in KINDS:
-        values = [x.sureness for x in found if x.kind == kind]
+    for kind, values in by_kind(found).items():
         right.plot(
             steps, [sum(v >= t for v in values) for t in steps], label=f"{kind} ({len(values)})", color=colours[kind]
         )

@@ -89,6 +89,11 @@ def object_fields(schema: dict[str, Any] | None) -> list[tuple[str, dict[str, An
     return list(properties.items())
 
 
+def opened(text: str) -> bool:
+    """Whether ``text``, written under ``OPENING_GRAMMAR``, is the whole opening (up to the first key's quote)."""
+    return text.endswith('"')
+
+
 def value_grammar(field: dict[str, Any], tail: str) -> str:
     """GBNF for one field's value, after an optional space (the model's, not the prompt's: a prompt
     that ends in a space leaves it on an odd token boundary, and it wrote "[-1, -2]"), followed by
@@ -132,6 +137,8 @@ class LlamaCppGenerator:
             )
         self._grammars: dict[str, Any] = {}
         self._read: dict[str, tuple[list[int], Any]] = {}  # system prompt -> (its tokens, a LlamaState)
+        # the tokens that begin a JSON true, and a false (each word is one token of the vocabulary)
+        self._booleans = [[self._token(word) for word in words] for words in (TRUE_WORDS, FALSE_WORDS)]
         atexit.register(self._llm.close)  # freed before interpreter teardown, which llama-cpp trips over
 
     def _resume(self, system: str) -> None:
@@ -194,13 +201,13 @@ class LlamaCppGenerator:
         scores: list[Any] = []
 
         def keep_scores(_ids: Any, logits: Any) -> Any:
-            scores.append(np.asarray(logits, dtype=np.float64).copy())
+            scores.append(np.array(logits, dtype=np.float64))
             return logits
 
         with self._lock:
             self._resume(system)
-            opening, _ = drain(self._write(prompt, OPENING_GRAMMAR, lambda text: text.endswith('"'), 4))
-            if opening.endswith('"'):
+            opening, _ = drain(self._write(prompt, OPENING_GRAMMAR, opened, 4))
+            if opened(opening):
                 head = prompt + opening + json.dumps(field)[1:] + ":"
                 steps = self._llm.generate(
                     self._llm.tokenize(head.encode(), special=True),
@@ -212,9 +219,7 @@ class LlamaCppGenerator:
             self._keep(system)
         if not scores:
             return 1.0
-        yes, no = (
-            np.logaddexp.reduce([scores[0][self._token(w)] for w in words]) for words in (TRUE_WORDS, FALSE_WORDS)
-        )
+        yes, no = (np.logaddexp.reduce(scores[0][tokens]) for tokens in self._booleans)
         return float(1.0 / (1.0 + np.exp(no - yes)))
 
     def _token(self, word: str) -> int:
@@ -229,10 +234,6 @@ class LlamaCppGenerator:
         the next value's prompt in one batch (about 13 steps fewer for an answer, 4 for a check). The
         opening, ``{"`` or ``{ "``, is the model's own choice: it sways what follows (opened with a space,
         the second look refuses more answers)."""
-
-        def opened(text: str) -> bool:
-            return text.endswith('"')
-
         text, left = yield from self._write(prompt, OPENING_GRAMMAR, opened, max_tokens)
         if not opened(text):  # the model stopped, or ran out of tokens
             return
