@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from qa.answer import (
     ANSWER_SCHEMA,
-    CITED_SCHEMA,
     AnswerStream,
     answer_schema,
     cite,
@@ -48,7 +47,7 @@ def test_the_schema_for_possible_answers_allows_only_them_or_none() -> None:
         "type": "string",
         "enum": ["Sohail Mahmood", "David Hale", "none of these"],
     }
-    assert schema["properties"]["evidence"] == CITED_SCHEMA
+    assert schema["properties"]["evidence"] == ANSWER_SCHEMA["properties"]["evidence"]
     assert answer_schema([]) == ANSWER_SCHEMA
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from qa.answer import ANSWER_SCHEMA
 from qa.ask import ask, ask_stream
 from qa.config import Settings
 from qa.index import build_index
@@ -132,7 +131,6 @@ def test_the_reply_written_field_by_field_is_the_one_the_whole_schema_gives(sett
     recording: Generator = Recording()
     assert not ask(question, settings=settings, generator=recording).abstained
     assert len(prompts) == 2  # the answer and the second look
-    replies = []
     for system, user, schema in prompts:
         fields = "".join(model.stream(system, user, schema=schema, max_tokens=120))
         whole = model._llm.create_completion(  # type: ignore[attr-defined]
@@ -144,7 +142,3 @@ def test_the_reply_written_field_by_field_is_the_one_the_whole_schema_gives(sett
         written = whole["choices"][0]["text"]
         assert fields.split('"')[0] == written.split('"')[0]  # "{" or "{ ": the model's own opening
         assert json.loads(fields) == json.loads(written)
-        replies.append(json.loads(fields))
-    if question.startswith("What"):  # a free answer: the best-matching sentence is cited first
-        assert prompts[0][2] is ANSWER_SCHEMA
-        assert replies[0]["evidence"][0] == 1
