@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from qa.answer import REWRITE_PROMPT, VERIFY_PROMPT
 from qa.ask import ask
 from qa.config import Settings
 from qa.index import build_index
-from qa.types import Turn
+from qa.types import Answer, Turn
 
 REFUSED = "the model, asked again"  # how a record's reason starts when the second look refused the draft
 
@@ -40,9 +42,11 @@ class RecordedModel:
 
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
-        self.prompts: list[str] = []
+        self.prompts: list[str] = []  # each answer prompt, with its schema
+        self.given: list[tuple[str, str, dict[str, Any] | None]] = []  # every prompt: system, user, schema
 
     def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
+        self.given.append((system, user, schema))
         if system == REWRITE_PROMPT:
             yield self.record["search_question"]
         elif system == VERIFY_PROMPT:
@@ -58,20 +62,30 @@ class RecordedModel:
         if not draft:
             return {"evidence": [], "answer": "", "answerable": False}
         quotes = [" ".join(c["quote"].split())[:60] for c in self.record.get("citations", [])]
-        cited = []
-        for line in prompt.splitlines():
-            number, _, text = line.partition("] ")
-            if number.startswith("[") and number[1:].isdigit():
-                held = any(q in text for q in quotes) if quotes else draft.lower() in text.lower()
-                cited += [int(number[1:])] if held else []
+        cited = [
+            number
+            for number, text in numbered_sentences(prompt).items()
+            if (any(q in text for q in quotes) if quotes else draft.lower() in text.lower())
+        ]
         return {"evidence": cited[:3] or [1], "answer": draft, "answerable": True}
+
+
+def numbered_sentences(prompt: str) -> dict[int, str]:
+    """The numbered evidence sentences of an answer prompt (``[n] text`` lines), by number."""
+    return {int(n): text for n, text in re.findall(r"^\[(\d+)\] (.*)$", prompt, flags=re.MULTILINE)}
+
+
+def asked(record: dict[str, Any], index_dir: Path, settings: Settings) -> tuple[RecordedModel, Answer]:
+    """One recorded question through this code: the recorded model, with the prompts it was given, and the answer."""
+    model = RecordedModel(record)
+    history = [Turn(q) for q in record.get("history", [])]
+    answer = ask(record["question"], history=history, index_dir=index_dir, settings=settings, generator=model)
+    return model, answer
 
 
 def replay(record: dict[str, Any], index_dir: Path, settings: Settings) -> dict[str, Any]:
     """One recorded question through this code: its answer prompt's digest and its outcome."""
-    model = RecordedModel(record)
-    history = [Turn(q) for q in record.get("history", [])]
-    answer = ask(record["question"], history=history, index_dir=index_dir, settings=settings, generator=model)
+    model, answer = asked(record, index_dir, settings)
     prompt = hashlib.sha256(model.prompts[0].encode()).hexdigest()[:16] if model.prompts else None
     return {"prompt": prompt, "text": answer.text, "abstained": answer.abstained, "reason": answer.reason}
 
@@ -107,6 +121,26 @@ def diff(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> tupl
 
 def _outcome(replayed: dict[str, Any]) -> tuple[Any, ...]:
     return replayed["abstained"], replayed["text"], replayed["reason"]
+
+
+def study_parser(prog: str, doc: str, name: str) -> argparse.ArgumentParser:
+    """The command line of a study of recorded runs (``evals.second_look``, ``evals.sentence_choice``):
+    the runs' records.json files, the folder for its ``name``.json, .md and .png, and the index."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    parser.add_argument("records", nargs="+", type=Path, help="records.json files of qa eval runs")
+    parser.add_argument("--out", type=Path, required=True, help=f"folder for {name}.json, .md and .png")
+    parser.add_argument("--index", type=Path, help="the index to search (default: the one qa eval built)")
+    return parser
+
+
+def write_study(out: Path, name: str, rows: Sequence[Any], text: str, plot: Callable[[Path], None]) -> None:
+    """Writes a study's rows (dataclasses) as ``name``.json, its summary ``text`` as .md and its plot
+    as .png into the folder ``out``, and prints the summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps([asdict(row) for row in rows], indent=1), encoding="utf-8")
+    (out / f"{name}.md").write_text(text, encoding="utf-8")
+    plot(out / f"{name}.png")
+    print(text, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,23 +11,20 @@ For each threshold: how many of each the second look would let through. A few mi
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from evals.gold import holds
-from evals.replay import RecordedModel, recorded
+from evals.replay import asked, recorded, study_parser, write_study
 from qa.answer import VERIFY_PROMPT
-from qa.ask import ask, make_generator
+from qa.ask import make_generator
 from qa.config import Settings
 from qa.generate import Judge
-from qa.types import Turn
 
 THRESHOLDS = (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
 KINDS = ("right", "wrong", "unanswerable")
@@ -43,19 +40,6 @@ class Look:
     sureness: float
 
 
-class Checks(RecordedModel):
-    """The recorded model, keeping the second-look prompts it is given."""
-
-    def __init__(self, record: dict[str, Any]) -> None:
-        super().__init__(record)
-        self.checks: list[str] = []
-
-    def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
-        if system == VERIFY_PROMPT:
-            self.checks.append(user)
-        yield from super().stream(system, user, schema=schema, max_tokens=max_tokens)
-
-
 def draft_kind(record: dict[str, Any]) -> str:
     gold = record["gold_answers"]
     if not gold:
@@ -68,11 +52,9 @@ def looks(paths: Sequence[Path], judge: Judge, index_dir: Path | None, settings:
     judged one after another: the model's threads do not then wait for the embedder's."""
     checks = []
     for path, folder, record in recorded(paths, index_dir, settings):
-        model = Checks(record)
-        history = [Turn(q) for q in record.get("history", [])]
-        ask(record["question"], history=history, index_dir=folder, settings=settings, generator=model)
-        if model.checks:
-            checks.append((path.parent.name, record["id"], draft_kind(record), model.checks[0]))
+        model, _ = asked(record, folder, settings)
+        if given := [user for system, user, _ in model.given if system == VERIFY_PROMPT]:
+            checks.append((path.parent.name, record["id"], draft_kind(record), given[0]))
     return [
         Look(run, id_, kind, judge.true_probability(VERIFY_PROMPT, check, "supported"))
         for run, id_, kind, check in tqdm(checks, desc="second looks", unit="draft")
@@ -133,22 +115,14 @@ def plot(found: Sequence[Look], path: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals.second_look", description=__doc__.split("\n\n")[0])
-    parser.add_argument("records", nargs="+", type=Path, help="records.json files of qa eval runs")
-    parser.add_argument("--out", type=Path, required=True, help="folder for second_look.json, .md and .png")
-    parser.add_argument("--index", type=Path, help="the index to search (default: the one qa eval built)")
+    parser = study_parser("python -m evals.second_look", __doc__, "second_look")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     judge = make_generator(settings.with_(answer_backend="local"))
     if not isinstance(judge, Judge):
         parser.error("the local model is needed to say how sure it is")
     found = looks(args.records, judge, args.index, settings)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "second_look.json").write_text(json.dumps([asdict(x) for x in found], indent=1), encoding="utf-8")
-    text = summary(found)
-    (args.out / "second_look.md").write_text(text, encoding="utf-8")
-    plot(found, args.out / "second_look.png")
-    print(text, file=sys.stderr)
+    write_study(args.out, "second_look", found, summary(found), partial(plot, found))
     return 0
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from evals.replay import numbered_sentences as numbered_sentences  # the tests' way to read a prompt
 from qa.answer import VERIFY_PROMPT
 from qa.embed import Vectors
 
@@ -86,12 +87,6 @@ class SureGenerator(ScriptedGenerator):
     def true_probability(self, system: str, user: str, field: str) -> float:
         self.judged.append((system, user, field))
         return self.sureness
-
-
-def numbered_sentences(user_prompt: str) -> dict[int, str]:
-    """The evidence sentences of an answer prompt, by number."""
-    found = re.findall(r"^\[(\d+)\] (.*)$", user_prompt, flags=re.MULTILINE)
-    return {int(n): text for n, text in found}
 
 
 def json_reply(evidence: list[int], answerable: bool, answer: str) -> str:
