@@ -65,6 +65,7 @@ from qa.evidence import (
     shares_no_term,
     split_hits,
     without_article_references,
+    without_set_aside,
 )
 from qa.generate import Generator, Judge, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
@@ -486,8 +487,11 @@ def holding_elsewhere(
 def supported(model: Generator, question: str, answer: str, quotes: Sequence[str], threshold: float) -> bool:
     """The model's second look: do the quoted sentences state ``answer`` to ``question``? A model
     that can say how sure it is (the local one) says yes when it gives "true" at least ``threshold``;
-    another's reply is taken as written."""
-    user = verify_prompt(question, answer, quotes)
+    another's reply is taken as written. The question is put without what it sets aside ("Besides
+    Twitter and Facebook, on which platform ...?" as "On which platform ...?"): an answer that is one of
+    those is already refused for only repeating the question, and the model refused right answers
+    to such questions (stop 27)."""
+    user = verify_prompt(without_set_aside(question), answer, quotes)
     if isinstance(model, Judge):
         return model.true_probability(VERIFY_PROMPT, user, "supported") >= threshold
     return parse_verdict("".join(model.stream(VERIFY_PROMPT, user, schema=VERIFY_SCHEMA, max_tokens=12)))

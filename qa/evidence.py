@@ -219,6 +219,28 @@ def without_article_references(question: str) -> str:
     return rest if question_terms(rest) else question
 
 
+# What a question sets aside: an opening clause up to the comma before its question word ("Besides
+# Twitter, Facebook and Instagram, on which platform ...?"), or a clause after ("What does the FATF aim
+# to combat besides money laundering?"); "alongside" only opening the question ("Which minister stood
+# alongside Lavrov?" sets nothing aside).
+_SET_ASIDE = re.compile(
+    r"^\s*(?:besides|apart\s+from|aside\s+from|other\s+than|in\s+addition\s+to|alongside)\s+[^?]+?,\s*"
+    r"(?=(?:(?:on|in|at|for|to|by|from|with|of|into)\s+)?(?:what|which|who|whom|whose|where|when|how|why)\b)"
+    r"|,?\s+\b(?:besides|apart\s+from|aside\s+from|in\s+addition\s+to)\s+[^,?]+(?:,|(?=\?))",
+    re.IGNORECASE,
+)
+
+
+def without_set_aside(question: str) -> str:
+    """The question less what it sets aside: "Besides poverty, what else is the rivalry dragging the
+    region back to?" asks "What else is the rivalry dragging the region back to?" of an answer already
+    known not to be poverty (an answer that only repeats the question's words adds nothing). "Else"
+    stays: without it, "where else did they review the situation?" asked for the place set aside. The
+    question itself when nothing else would be left to ask ("Besides that, what else?")."""
+    rest = re.sub(r"\s+(?=[?.,])", "", " ".join(_SET_ASIDE.sub(" ", question).split()))
+    return rest[:1].upper() + rest[1:] if question_terms(rest) - question_terms("else") else question
+
+
 def shares_no_term(question: str, texts: Sequence[str]) -> bool:
     """Whether ``texts`` hold not one of the question's content terms: sentences that say nothing of
     what is asked cannot show that an answer found in them answers it. Never for a question with no

@@ -156,6 +156,17 @@ def test_a_second_look_by_the_model_can_turn_an_answer_into_an_abstention(settin
     assert answer.text == (f"{BUY} [1]" if verdict else ABSTAIN_TEXT)
 
 
+def test_the_second_look_is_asked_the_question_without_what_it_sets_aside(settings: Settings) -> None:
+    generator = ScriptedGenerator(sentence_with("manufacture"))
+    question = "Besides buying doses, what did Qureshi express a desire to eventually do with the vaccine?"
+    answer = ask(question, settings=settings, generator=generator)
+    assert [call[0] for call in generator.calls] == [SYSTEM_PROMPT, VERIFY_PROMPT]
+    assert question in generator.calls[0][1]  # the answer prompt keeps it: the model is to pass over what it sets aside
+    asked = "What did Qureshi express a desire to eventually do with the vaccine?"
+    assert generator.calls[1][1] == f'Sentences:\n"{BUY}"\n\nQuestion: {asked}\nProposed answer: {BUY}'
+    assert answer.text == f"{BUY} [1]"
+
+
 @pytest.mark.parametrize(("sureness", "threshold"), [(0.62, 0.5), (0.62, 0.62), (0.62, 0.7), (0.4, 0.5)])
 def test_a_model_that_says_how_sure_it_is_is_taken_at_the_threshold(
     settings: Settings, sureness: float, threshold: float

@@ -18,10 +18,37 @@ from qa.evidence import (
     select_evidence,
     shares_no_term,
     without_article_references,
+    without_set_aside,
 )
 from qa.spans import acronyms
 from qa.types import Hit
 from tests.fakes import HashEmbedder
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        (
+            "Besides Twitter, Facebook and Instagram, on which platform can readers follow the site?",
+            "On which platform can readers follow the site?",
+        ),
+        ("Alongside people-to-people contacts, what did he want to boost?", "What did he want to boost?"),
+        ("What does the FATF aim to combat besides money laundering?", "What does the FATF aim to combat?"),
+        ("Apart from energy and trade, what else did they discuss?", "What else did they discuss?"),
+        ("What else had they run out of besides medical oxygen?", "What else had they run out of?"),
+        ("What did Mahmood warn, besides India's posturing, posed a threat?", "What did Mahmood warn posed a threat?"),
+        # nothing set aside: "alongside" inside the question, no question word after the opening clause
+        ("Which minister stood alongside Lavrov?", "Which minister stood alongside Lavrov?"),
+        (
+            "Besides Pakistan, India's borders with which country?",
+            "Besides Pakistan, India's borders with which country?",
+        ),
+        # nothing left to ask without it
+        ("Besides that, what else?", "Besides that, what else?"),
+    ],
+)
+def test_what_a_question_sets_aside_is_left_out_of_what_it_asks(question: str, asked: str) -> None:
+    assert without_set_aside(question) == asked
 
 
 @pytest.mark.parametrize(
