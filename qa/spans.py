@@ -9,7 +9,7 @@ they agree in February to reinstitute?"). Pure functions, no model."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 AnswerType = Literal["number", "date", "name"]
@@ -117,8 +117,8 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
         elif kind == "number":
             vague = [*vague_durations(text, question), *vague_counts(text, question)]
             spans = sorted([*_numbers(text), *vague], key=text.find)
-        else:
-            spans = list(_names(text, asked, acronyms(question)))
+        else:  # a body that speaks first: "Russia's foreign ministry" before "Russia", where both begin
+            spans = sorted([*_names(text, asked, acronyms(question)), *_speaking_bodies(text)], key=_at(text))
         if kind == "date" or (kind == "name" and _PLURAL.search(question)):
             spans = _with_lists(text, spans)  # "Tuesday or Wednesday"; "who were the creators?"
         for span in spans:
@@ -427,6 +427,25 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
                 if role and part[-1] == words[-1]:  # "a Foreign Office spokesperson said": who said it
                     part = [*part, role.group(1)]
                 yield f"{region.group(1)} {' '.join(part)}" if opens_run and region else " ".join(part)
+
+
+# A name's office or ministry that says something: "Russia's foreign ministry said", "Sharif's office said",
+# "Pakistan's Foreign Office said".
+_SPEAKING_BODY = re.compile(
+    rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*[\u2019']s\s+(?:[A-Za-z]+\s+)?(?i:{'|'.join(sorted(_OFFICES))})\b"
+    r"(?=\s+(?:said|says|stated|added|announced|told)\b)"
+)
+
+
+def _speaking_bodies(text: str) -> list[str]:
+    """The possessive names of bodies that speak in ``text``: the answer to "Whose statement said ...?"
+    is "Sharif's office", not "Sharif"."""
+    return [m.group(0) for m in _SPEAKING_BODY.finditer(text)]
+
+
+def _at(text: str) -> Callable[[str], tuple[int, int]]:
+    """Orders spans of ``text`` by where they begin, the longer first where two begin at one place."""
+    return lambda span: (text.find(span), -len(span))
 
 
 # A role after an office's name, not followed by the person's name: "a Foreign Office spokesperson said".

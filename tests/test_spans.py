@@ -300,6 +300,22 @@ def test_an_office_and_the_role_after_it_say_who() -> None:
     ]
 
 
+def test_a_named_body_that_speaks_comes_before_the_name_that_owns_it() -> None:
+    statement = "\u201cA common concern is Afghanistan,\u201d Russia\u2019s foreign ministry said in a statement."
+    assert answer_candidates("name", "Whose statement said Afghanistan is a common concern?", [statement]) == [
+        "Russia\u2019s foreign ministry",
+        "Russia",
+    ]
+    office = "Pakistan's Foreign Office said on Monday that talks would go on."
+    assert answer_candidates("name", "Who said talks would go on?", [office]) == [
+        "Pakistan's Foreign Office",
+        "Pakistan",
+    ]
+    # only a body that says something: "Pakistan's foreign ministry" here is no speaker
+    visit = "Lavrov visited Pakistan's foreign ministry on Wednesday."
+    assert answer_candidates("name", "Who visited on Wednesday?", [visit]) == ["Lavrov", "Pakistan"]
+
+
 def test_a_name_keeps_the_body_it_names_and_its_of_phrase() -> None:
     post = "Huguenots sailed to the Dutch East India Company post at the Cape of Good Hope."
     assert answer_candidates("name", "What trading company helped settle Huguenots near the Cape?", [post]) == [
