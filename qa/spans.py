@@ -9,7 +9,7 @@ they agree in February to reinstitute?"). Pure functions, no model."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 AnswerType = Literal["number", "date", "name"]
@@ -117,8 +117,8 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
         elif kind == "number":
             vague = [*vague_durations(text, question), *vague_counts(text, question)]
             spans = sorted([*_numbers(text), *vague], key=text.find)
-        else:  # a body that speaks first: "Russia's foreign ministry" before "Russia", where both begin
-            spans = sorted([*_names(text, asked, acronyms(question)), *_speaking_bodies(text)], key=_at(text))
+        else:
+            spans = _with_bodies(list(_names(text, asked, acronyms(question))), _speaking_bodies(text))
         if kind == "date" or (kind == "name" and _PLURAL.search(question)):
             spans = _with_lists(text, spans)  # "Tuesday or Wednesday"; "who were the creators?"
         for span in spans:
@@ -443,9 +443,14 @@ def _speaking_bodies(text: str) -> list[str]:
     return [m.group(0) for m in _SPEAKING_BODY.finditer(text)]
 
 
-def _at(text: str) -> Callable[[str], tuple[int, int]]:
-    """Orders spans of ``text`` by where they begin, the longer first where two begin at one place."""
-    return lambda span: (text.find(span), -len(span))
+def _with_bodies(names: list[str], bodies: list[str]) -> list[str]:
+    """The ``names``, each of the speaking ``bodies`` just before the name that owns it ("Russia's
+    foreign ministry", then "Russia"); a body whose owner is not among them, last."""
+    spans: list[str] = []
+    for name in names:
+        spans += [b for b in bodies if re.split(r"[\u2019']s\s", b)[0] == name and b not in spans]
+        spans.append(name)
+    return spans + [b for b in bodies if b not in spans]
 
 
 # A role after an office's name, not followed by the person's name: "a Foreign Office spokesperson said".

@@ -306,6 +306,10 @@ def test_a_named_body_that_speaks_comes_before_the_name_that_owns_it() -> None:
         "Russia\u2019s foreign ministry",
         "Russia",
     ]
+    # its owner the question's own word, the body is still offered
+    assert answer_candidates("name", "Which Russian body said Afghanistan is a common concern?", [statement]) == [
+        "Russia\u2019s foreign ministry"
+    ]
     office = "Pakistan's Foreign Office said on Monday that talks would go on."
     assert answer_candidates("name", "Who said talks would go on?", [office]) == [
         "Pakistan's Foreign Office",
