@@ -42,7 +42,6 @@ class RecordedModel:
 
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
-        self.prompts: list[str] = []  # each answer prompt, with its schema
         self.given: list[tuple[str, str, dict[str, Any] | None]] = []  # every prompt: system, user, schema
 
     def stream(self, system: str, user: str, *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
@@ -52,8 +51,13 @@ class RecordedModel:
         elif system == VERIFY_PROMPT:
             yield json.dumps({"supported": not (self.record.get("abstain_reason") or "").startswith(REFUSED)})
         else:
-            self.prompts.append(f"{user}\n{json.dumps(schema, sort_keys=True)}")
             yield json.dumps(self._reply(user))
+
+    @property
+    def prompts(self) -> list[str]:
+        """Each answer prompt given, with its schema."""
+        answering = [(u, schema) for system, u, schema in self.given if system not in (REWRITE_PROMPT, VERIFY_PROMPT)]
+        return [f"{user}\n{json.dumps(schema, sort_keys=True)}" for user, schema in answering]
 
     def _reply(self, prompt: str) -> dict[str, Any]:
         """The recorded draft, citing the prompt's numbered sentences that hold a recorded quote (or,

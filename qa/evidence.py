@@ -212,10 +212,15 @@ _ARTICLE_REFERENCE = re.compile(
 )
 
 
+def _tidy(text: str) -> str:
+    """What is left of a question once a phrase is cut out: single spaces, none before "?", "." or ","."""
+    return re.sub(r"\s+(?=[?.,])", "", " ".join(text.split()))
+
+
 def without_article_references(question: str) -> str:
     """The question less the phrases that name its article; the question itself when nothing else
     would be left to ask."""
-    rest = re.sub(r"\s+(?=[?.,])", "", " ".join(_ARTICLE_REFERENCE.sub("", question).split())).lstrip(", ")
+    rest = _tidy(_ARTICLE_REFERENCE.sub("", question)).lstrip(", ")
     return rest if question_terms(rest) else question
 
 
@@ -237,7 +242,7 @@ def without_set_aside(question: str) -> str:
     known not to be poverty (an answer that only repeats the question's words adds nothing). "Else"
     stays: without it, "where else did they review the situation?" asked for the place set aside. The
     question itself when nothing else would be left to ask ("Besides that, what else?")."""
-    rest = re.sub(r"\s+(?=[?.,])", "", " ".join(_SET_ASIDE.sub(" ", question).split()))
+    rest = _tidy(_SET_ASIDE.sub(" ", question))
     return rest[:1].upper() + rest[1:] if question_terms(rest) - question_terms("else") else question
 
 

@@ -432,25 +432,25 @@ def _names(text: str, asked: set[str], initials: set[str]) -> Iterable[str]:
 # A name's office or ministry that says something: "Russia's foreign ministry said", "Sharif's office said",
 # "Pakistan's Foreign Office said".
 _SPEAKING_BODY = re.compile(
-    rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*[\u2019']s\s+(?:[A-Za-z]+\s+)?(?i:{'|'.join(sorted(_OFFICES))})\b"
+    rf"(?P<owner>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*)[\u2019']s\s+(?:[A-Za-z]+\s+)?(?i:{'|'.join(sorted(_OFFICES))})\b"
     r"(?=\s+(?:said|says|stated|added|announced|told)\b)"
 )
 
 
-def _speaking_bodies(text: str) -> list[str]:
-    """The possessive names of bodies that speak in ``text``: the answer to "Whose statement said ...?"
-    is "Sharif's office", not "Sharif"."""
-    return [m.group(0) for m in _SPEAKING_BODY.finditer(text)]
+def _speaking_bodies(text: str) -> list[tuple[str, str]]:
+    """The possessive names of bodies that speak in ``text``, each with its owner: the answer to "Whose
+    statement said ...?" is "Sharif's office", not "Sharif"."""
+    return [(m.group(0), m.group("owner")) for m in _SPEAKING_BODY.finditer(text)]
 
 
-def _with_bodies(names: list[str], bodies: list[str]) -> list[str]:
+def _with_bodies(names: list[str], bodies: list[tuple[str, str]]) -> list[str]:
     """The ``names``, each of the speaking ``bodies`` just before the name that owns it ("Russia's
     foreign ministry", then "Russia"); a body whose owner is not among them, last."""
     spans: list[str] = []
     for name in names:
-        spans += [b for b in bodies if re.split(r"[\u2019']s\s", b)[0] == name and b not in spans]
+        spans += [body for body, owner in bodies if owner == name and body not in spans]
         spans.append(name)
-    return spans + [b for b in bodies if b not in spans]
+    return spans + [body for body, _ in bodies if body not in spans]
 
 
 # A role after an office's name, not followed by the person's name: "a Foreign Office spokesperson said".
