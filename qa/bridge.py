@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from qa.evidence import Evidence, content_terms, key_terms, split_hits
 from qa.types import Hit
 
-# A statement before the question ("Harkirpal Singh says ... . How many ...?") or before a semicolon.
-_PART_BREAK = re.compile(r"(?<=[a-z0-9\u201d\u2019\"')][.!])\s+(?=[A-Z])|;\s+")
+# A statement before the question ("Harkirpal Singh says ... . How many ...?"), its full stop before or
+# inside a closing quote ("... the \u2018factor of stability\u2019.", "... its \"semiautonomous status.\""),
+# or before a semicolon.
+_PART_BREAK = re.compile(r"(?:(?<=[a-z0-9\u201d\u2019\"')][.!])|(?<=[a-z0-9][.!][\u201d\u2019\"']))\s+(?=[A-Z])|;\s+")
 # A relative clause after a noun: "the attack that led to ...", "the city where ...", "the president who
 # shared ...". "that" only when a verb follows (not "that attack"). "which" is left out: it mostly asks
 # ("In which city ...", "... with which Afghan group"); so is a relative word after a preposition.

@@ -28,6 +28,10 @@ from qa.types import Chunk, Hit
             "Qureshi called Russia a \u2018factor of stability\u2019. Which word did he use?",
             "Qureshi called Russia a \u2018factor of stability\u2019.",
         ),
+        (  # and so does a full stop inside one
+            'VOA says Modi revoked Kashmir\'s "semiautonomous status." What does the Hale report call it?',
+            'VOA says Modi revoked Kashmir\'s "semiautonomous status."',
+        ),
     ],
 )
 def test_described_part(question: str, described: str) -> None:
