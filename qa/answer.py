@@ -229,7 +229,13 @@ def with_markers(text: str, citations: Sequence[Citation]) -> str:
     return f"{text} {markers}" if markers else text
 
 
+_INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}")  # "U.S.", "U.N.": one term with "US", "UN"
+
+
 def _terms_and_numbers(text: str) -> set[str]:
+    """Content terms and numbers; an initialism with stops is the same term as one without ("US
+    armed drones" adds nothing to "Which U.S. armed drone ...?")."""
+    text = _INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
     return content_terms(text) | numbers_in(text)
 
 

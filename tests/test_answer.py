@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from qa.answer import (
     ANSWER_SCHEMA,
     AnswerStream,
+    adds_information,
     answer_schema,
     cite,
     in_their_words,
@@ -74,6 +75,19 @@ def test_unsupported_terms_are_the_answers_names_and_numbers_missing_from_its_qu
         "5",
         "million",
     }
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "adds"),
+    [
+        ("US Armed drones", "Which model of U.S. armed drone are India's armed forces acquiring?", False),
+        ("the U.N. chief", "Who did the UN chief call?", False),
+        ("the U.S.", "Which country did Pakistan ask for help?", True),
+        ("MQ-9B", "Which model of U.S. armed drone is it?", True),
+    ],
+)
+def test_an_initialism_with_stops_is_the_same_term_as_one_without(answer: str, question: str, adds: bool) -> None:
+    assert adds_information(answer, question) is adds
 
 
 @given(answer=st.text(max_size=60), cuts=st.lists(st.integers(0, 200), max_size=8))
