@@ -110,9 +110,10 @@ def recorded(paths: Sequence[Path], index_dir: Path | None, settings: Settings) 
 
 
 def replay_runs(paths: Sequence[Path], index_dir: Path | None, settings: Settings) -> dict[str, dict[str, Any]]:
-    """Every question of the runs at ``paths``, by id (a later run's question replaces an earlier's)."""
+    """Every question of the runs at ``paths``, by run and id ("blind11/t01": two sets may use the same
+    ids; the run is the folder of its records.json)."""
     runs = recorded(paths, index_dir, settings)
-    return {record["id"]: replay(record, folder, settings) for _, folder, record in runs}
+    return {f"{path.parent.name}/{record['id']}": replay(record, folder, settings) for path, folder, record in runs}
 
 
 def diff(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:

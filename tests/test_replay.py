@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from evals.replay import REFUSED, diff, replay
+from evals.replay import REFUSED, diff, replay, replay_runs
 from qa.config import Settings
 from tests.conftest import BUY, VACCINE, index_with_fake_embedder
 
@@ -65,3 +66,16 @@ def test_diff_separates_changed_prompts_from_outcomes_changed_by_the_code_alone(
         "q5": answered,
     }
     assert diff(old, new) == (["q2"], ["q3"])
+
+
+def test_runs_whose_questions_share_ids_are_all_replayed(settings: Settings, tmp_path: Path) -> None:
+    """blind11 and blind12 both number their questions t01 ... t56."""
+    paths = []
+    for run, draft in (("blind11", "5 million doses"), ("blind12", "")):
+        records = {"corpus": str(settings.corpus_dir), "records": [record(draft=draft)]}
+        (tmp_path / run).mkdir()
+        paths.append(tmp_path / run / "records.json")
+        paths[-1].write_text(json.dumps(records), encoding="utf-8")
+    replayed = replay_runs(paths, settings.index_dir, settings)
+    assert sorted(replayed) == ["blind11/t01", "blind12/t01"]
+    assert [replayed[k]["abstained"] for k in sorted(replayed)] == [False, True]
