@@ -15,6 +15,7 @@ from typing import Any
 
 from qa.evidence import NUMBER, Evidence, content_terms
 from qa.index import bm25_tokenize
+from qa.spans import INITIALISM
 from qa.types import Citation, Turn
 
 ABSTAIN_TEXT = "The articles don't say."
@@ -229,13 +230,10 @@ def with_markers(text: str, citations: Sequence[Citation]) -> str:
     return f"{text} {markers}" if markers else text
 
 
-_INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}")  # "U.S.", "U.N.": one term with "US", "UN"
-
-
 def _terms_and_numbers(text: str) -> set[str]:
     """Content terms and numbers; an initialism with stops is the same term as one without ("US
     armed drones" adds nothing to "Which U.S. armed drone ...?")."""
-    text = _INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
     return content_terms(text) | numbers_in(text)
 
 

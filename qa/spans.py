@@ -527,7 +527,8 @@ def same_word(a: str, b: str) -> bool:
 
 # Runs of capitalised words, with "of" inside ("Line of Control"): names as the question writes them.
 NAME_WORDS = re.compile(r"[A-Z][\w\u2019'-]*(?:\s+(?:of\s+)?[A-Z][\w\u2019'-]*)*")
-_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}\b")
+INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}")  # an acronym written with stops: "U.S.", "U.N."
+_ACRONYM = re.compile(rf"{INITIALISM.pattern}|\b[A-Z]{{2,}}\b")
 
 
 def acronyms(text: str) -> set[str]:
