@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.chunking import sentence_spans
 from qa.evidence import Evidence, content_terms, key_terms, split_hits
 from qa.types import Hit
 
-# A statement before the question ("Harkirpal Singh says ... . How many ...?"), its full stop before or
-# inside a closing quote ("... the \u2018factor of stability\u2019.", "... its \"semiautonomous status.\""),
-# or before a semicolon.
-_PART_BREAK = re.compile(r"(?:(?<=[a-z0-9\u201d\u2019\"')][.!])|(?<=[a-z0-9][.!][\u201d\u2019\"']))\s+(?=[A-Z])|;\s+")
+# A clause break inside a sentence: "Mahmood told Hale that Pakistan backed the talks; in which city ...?"
+_CLAUSE_BREAK = re.compile(r";\s+")
+# A sentence that asks, its question mark before or inside a closing quote.
+_ASKS = re.compile(r"\?[\u201d\u2019\"')]*$")
 # A relative clause after a noun: "the attack that led to ...", "the city where ...", "the president who
 # shared ...". "that" only when a verb follows (not "that attack"). "which" is left out: it mostly asks
 # ("In which city ...", "... with which Afghan group"); so is a relative word after a preposition.
@@ -31,9 +32,13 @@ _NOT_A_CLAUSE_BEFORE = re.compile(r"\b(?:in|on|at|by|for|with|from|to|of|under|d
 
 def described_part(question: str) -> str:
     """The words of ``question`` that describe rather than ask: the statements before its last sentence
-    and a relative clause of that sentence (to its end); "" when it has none."""
-    parts = _PART_BREAK.split(question.strip())
-    given, asking = parts[:-1], parts[-1]
+    (split as the articles are, ``sentence_spans``, and at semicolons; a statement after a sentence
+    that asks is part of the asking: "Which is larger? Give that figure.") and a relative clause of the
+    last (to its end); "" when it has none."""
+    text = question.strip()
+    parts = [part for s, e in sentence_spans(text) for part in _CLAUSE_BREAK.split(text[s:e])] or [text]
+    first_asking = next((i for i, part in enumerate(parts) if _ASKS.search(part)), len(parts) - 1)
+    given, asking = parts[:first_asking], " ".join(parts[first_asking:])
     for match in _RELATIVE.finditer(asking):
         if not _NOT_A_CLAUSE_BEFORE.search(asking[: match.start()]):
             given.append(asking[match.start() :].strip())

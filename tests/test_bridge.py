@@ -32,6 +32,18 @@ from qa.types import Chunk, Hit
             'VOA says Modi revoked Kashmir\'s "semiautonomous status." What does the Hale report call it?',
             'VOA says Modi revoked Kashmir\'s "semiautonomous status."',
         ),
+        (  # sentences split as the articles' are: no break after "Mr." or inside "U.S."
+            "Mr. Khan met the U.S. envoy. Which city hosted them?",
+            "Mr. Khan met the U.S. envoy.",
+        ),
+        (  # a statement that ends in a capitalised word (the old hand-written split needed a small letter)
+            "Harkirpal Singh calls the Pakistan-held part PoK. What term does the VOA report use?",
+            "Harkirpal Singh calls the Pakistan-held part PoK.",
+        ),
+        (  # a statement after a sentence that asks is part of what is asked
+            "Which is bigger: the doses sent or the doses bought? Give that figure.",
+            "",
+        ),
     ],
 )
 def test_described_part(question: str, described: str) -> None:
