@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qa.chunking import sentence_spans
 from qa.evidence import NUMBER, Evidence, content_terms
 from qa.index import bm25_tokenize
 from qa.spans import INITIALISM
@@ -331,8 +332,57 @@ def unsupported_terms(answer: str, quotes: Sequence[str], question: str) -> set[
 
 
 def adds_information(answer: str, question: str) -> bool:
-    """Whether the answer says anything the question did not: a term or a number of its own."""
-    return bool(_added(answer, question))
+    """Whether the answer says anything the question did not: a term or a number of its own, or which
+    of the answers the question offers it picks ("gradual" for "sudden or gradual?")."""
+    return bool(_added(answer, question)) or picks_alternative(answer, question)
+
+
+# A question that offers its answers: a closed one ("Has the easing been sudden or gradual?", "According
+# to VOA, is it a daily, monthly or yearly volume?") or one that lists them after a comma or a colon
+# ("Who spoke first, Lavrov or Qureshi?", "Which came first: the talks or the strike?").
+_CLOSED = re.compile(
+    r"^(?:[^,?]*,\s*)?(?:is|are|was|were|has|have|had|do|does|did|will|would|can|could|should)\b", re.IGNORECASE
+)
+_ASKS_WHICH = re.compile(r"^(?:[^,?]*,\s*)?(?:which|who|whom|whose|what)\b", re.IGNORECASE)
+_LAST_OR = re.compile(r"^(?P<before>.*)\bor\s+(?P<last>[^,;:?]+)", re.IGNORECASE | re.DOTALL)
+_SEGMENTS = re.compile(r"\s*[,;:]\s*")
+
+
+def offered_alternatives(question: str) -> list[str]:
+    """The answers the last sentence of ``question`` offers, when it asks "A or B?" or "A, B or C?": the
+    words after its last "or" up to a comma or the question mark, and as many words before it (the
+    alternatives are taken to be of one length: "just starting his posting or on his way out"), or the
+    short items of a list before it. Empty for a question that does not offer its answers ("What were
+    hospitals doing once they had no oxygen or beds left?"), and when a sentence follows the choice
+    ("Which is larger: A or B? Give that figure." asks for the figure)."""
+    spans = sentence_spans(question)
+    sentence = question[spans[-1][0] : spans[-1][1]].rstrip("\u201d\u2019\"')") if spans else ""
+    if not sentence.endswith("?") or not (match := _LAST_OR.match(sentence.rstrip("?"))):
+        return []
+    last = match["last"].split()
+    segments = _SEGMENTS.split(match["before"].strip())
+    if _CLOSED.match(sentence):
+        items = [segments.pop()]
+        while len(items[-1].split()) <= len(last) and segments:  # a list: "daily, monthly or yearly"
+            items.append(segments.pop())
+        alternatives = [" ".join(item.split()[-len(last) :]) for item in reversed(items)]
+    elif _ASKS_WHICH.match(sentence) and len(segments) > 1:  # "Who spoke first, Lavrov or Qureshi?"
+        alternatives = [segments[-1]]
+    else:
+        return []
+    return [a for a in [*alternatives, " ".join(last)] if a]
+
+
+def picks_alternative(answer: str, question: str) -> bool:
+    """Whether the answer, in the question's own words, names exactly one of the answers it offers."""
+    held = _terms_and_numbers(answer)
+    if not held or held - _terms_and_numbers(question):
+        return False
+    offered = [_terms_and_numbers(alt) for alt in offered_alternatives(question)]
+    own = [terms - set().union(*(other for other in offered if other is not terms)) for terms in offered]
+    whole = sum(1 for terms in own if terms and terms <= held)  # "a daily volume": daily, not "yearly volume"
+    part = sum(1 for terms in own if terms & held)  # "his" of "his posting or his way out" names neither
+    return whole == 1 or (whole == 0 and part == 1)
 
 
 def markers_in(text: str) -> list[int]:

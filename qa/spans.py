@@ -128,6 +128,8 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
                 continue
             if kind == "number" and not _qualified_as_asked(span, question, text):
                 continue  # "two countries" does not say how many member countries
+            if kind == "number" and not _happened_as_asked(span, question, text):
+                continue  # "26 tourists" killed does not say how many people were arrested
             if kind == "number" and not _measures_what_is_asked(span, question):
                 continue  # "1.6 billion cubic feet" does not say how long a pipeline is
             if kind == "number" and _MONEY_QUESTION.search(question) and not _MONEY.search(span):
@@ -252,6 +254,42 @@ def _unit(span: str) -> list[str]:
     return [w for w in (_word(w) for w in after) if w and w not in _SCALE_WORDS]
 
 
+# "How many people ...?" counts persons of any kind: "40 Indian paramilitary troops", "26 tourists".
+_PEOPLE = wordset("people persons individuals lives")
+_PERSONS = wordset(
+    "people persons individuals lives troops soldiers tourists civilians pilgrims militants rebels fighters "
+    "insurgents terrorists attackers gunmen police policemen officers officials personnel workers students "
+    "children women men residents villagers passengers protesters victims citizens nationals refugees "
+    "migrants patients doctors nurses journalists diplomats prisoners hostages"
+)
+
+
+# What happened to the people counted: the words after "how many people" up to a preposition, less
+# auxiliaries ("were arrested for ..." -> "arrested"). Dying is said many ways, all one here.
+_PEOPLE_EVENT = re.compile(rf"\bhow\s+many\s+(?:{'|'.join(sorted(_PEOPLE))})\b((?:\s+[\w-]+)*)", re.IGNORECASE)
+_EVENT_ENDS = wordset("in for at on during after before by from when since of to with that which who where while")
+_NOT_EVENT = wordset("were was are is have has had been be being did do does their his her its or and")
+_DEATH = wordset("died die dies dead death deaths killed kill kills lives life lost lose perished fatalities")
+
+
+def _happened_as_asked(span: str, question: str, sentence: str) -> bool:
+    """For "how many people ...?" answered by a count of persons of some kind ("26 tourists"): the
+    sentence says what the question says happened to them ("arrested", "injured"; "died", "killed"
+    and "lost their lives" are one). Without it, "26 tourists" killed would say how many were arrested."""
+    unit = _unit(span)
+    match = _PEOPLE_EVENT.search(question)
+    if not unit or match is None or unit[-1] not in _PERSONS:
+        return True
+    event: list[str] = []
+    for word in (_word(w) for w in match.group(1).split()):
+        if word in _EVENT_ENDS:
+            break
+        if word and word not in _NOT_EVENT:
+            event.append(word)
+    held = _words(sentence)
+    return all(is_asked(w, held) or (w in _DEATH and bool(held & _DEATH)) for w in event)
+
+
 def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     """For "how many X ...?": a figure that says what it counts must count something the question
     names ("two sides" does not answer "how many countries ...?"; a bare "two" may). For "how much X
@@ -264,6 +302,8 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     if not (counted or measured) or (measured and set(unit) & _MEASURES):
         return True
     head = unit[-1]  # what is counted: "troops" of "40 Indian paramilitary troops"
+    if counted and head in _PERSONS and asked & _PEOPLE:
+        return True
     return is_asked(head, asked) or f"{head}s" in asked or any(head[:5] == a[:5] for a in asked if len(a) >= 5)
 
 

@@ -15,6 +15,7 @@ from qa.answer import (
     cite,
     in_their_words,
     markers_in,
+    offered_alternatives,
     parse_reply,
     recite,
     unsupported_terms,
@@ -78,15 +79,43 @@ def test_unsupported_terms_are_the_answers_names_and_numbers_missing_from_its_qu
 
 
 @pytest.mark.parametrize(
+    ("question", "offered"),
+    [
+        ("According to VOA, has the easing been sudden or gradual?", ["sudden", "gradual"]),
+        ("Was he just starting his posting or on his way out?", ["just starting his posting", "on his way out"]),
+        ("Is it a daily, monthly or yearly volume?", ["a daily", "monthly", "yearly volume"]),
+        ("Who spoke first, Lavrov or Qureshi?", ["Lavrov", "Qureshi"]),
+        ("Which was earlier, his article or her report?", ["his article", "her report"]),
+        ("Which was earlier: his article or her report? Give its date.", []),
+        ("What were hospitals doing once they had no oxygen or beds left?", []),
+        ("What did Trump say would happen to the dispute one way or another?", []),
+        ("Has the easing been gradual?", []),
+    ],
+)
+def test_the_answers_a_question_offers_are_the_words_around_its_or(question: str, offered: list[str]) -> None:
+    assert offered_alternatives(question) == offered
+
+
+@pytest.mark.parametrize(
     ("answer", "question", "adds"),
     [
         ("US Armed drones", "Which model of U.S. armed drone are India's armed forces acquiring?", False),
         ("the U.N. chief", "Who did the UN chief call?", False),
         ("the U.S.", "Which country did Pakistan ask for help?", True),
         ("MQ-9B", "Which model of U.S. armed drone is it?", True),
+        # picking one of the answers the question offers adds information
+        ("gradual", "According to VOA, has the easing been sudden or gradual?", True),
+        ("a gradual easing", "According to VOA, has the easing been sudden or gradual?", True),
+        ("sudden or gradual", "According to VOA, has the easing been sudden or gradual?", False),
+        ("the easing", "According to VOA, has the easing been sudden or gradual?", False),
+        ("on his way out", "Was he just starting his posting or on his way out?", True),
+        ("his", "Was he just starting his posting or on his way out?", False),
+        ("a daily volume", "Is it a daily, monthly or yearly volume?", True),
+        ("Qureshi", "Who spoke first, Lavrov or Qureshi?", True),
+        ("beds", "What were hospitals doing once they had no oxygen or beds left?", False),
     ],
 )
-def test_an_initialism_with_stops_is_the_same_term_as_one_without(answer: str, question: str, adds: bool) -> None:
+def test_what_an_answer_adds_to_its_question(answer: str, question: str, adds: bool) -> None:
     assert adds_information(answer, question) is adds
 
 

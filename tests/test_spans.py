@@ -76,6 +76,18 @@ def test_a_count_of_the_thing_asked_must_also_be_the_kind_asked() -> None:
     ]
 
 
+def test_people_are_counted_as_persons_of_any_kind() -> None:
+    sentence = "The two countries agreed, and 40 Indian paramilitary troops were killed."
+    assert answer_candidates("number", "How many people died?", [sentence]) == ["40 Indian paramilitary troops"]
+    assert answer_candidates("number", "How many people lost their lives?", ["It killed 26 tourists."]) == [
+        "26 tourists"
+    ]
+    assert answer_candidates("number", "How many civilians were killed?", [sentence]) == []
+    assert answer_candidates("number", "How many people were injured?", [sentence]) == []
+    assert answer_candidates("number", "How many people were arrested for it?", ["It killed 26 tourists."]) == []
+    assert answer_candidates("number", "How many lives were lost in it?", ["It killed 26 tourists."]) == ["26 tourists"]
+
+
 def test_the_rest_of_a_name_the_question_holds_is_no_name() -> None:
     sentence = "Both are discussing the Stream Gas Pipeline Project with Gazprom Neft."
     question = "Which Russian company will build the Stream Gas Pipeline?"
