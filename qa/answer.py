@@ -16,7 +16,7 @@ from typing import Any
 from qa.chunking import sentence_spans
 from qa.evidence import NUMBER, Evidence, content_terms
 from qa.index import bm25_tokenize
-from qa.spans import INITIALISM
+from qa.spans import INITIALISM, NAME_WORDS, acronyms
 from qa.types import Citation, Turn
 
 ABSTAIN_TEXT = "The articles don't say."
@@ -327,8 +327,13 @@ def unsupported_terms(answer: str, quotes: Sequence[str], question: str) -> set[
     sources = [*quotes, question]
     known_terms = set().union(*(content_terms(t) for t in sources))
     known_numbers = set().union(*(numbers_in(t) for t in sources))
-    words = {t for t in content_terms(answer) if not t.isdigit()}
-    return (words - known_terms) | (numbers_in(answer) - known_numbers)
+    words = {t for t in content_terms(answer) if not t.isdigit()} - known_terms
+    if words:  # a name the sources write as its acronym, or the other way round: "United States", "U.S."
+        written = set().union(*(acronyms(t) for t in sources))
+        for name in NAME_WORDS.findall(answer):
+            if acronyms(name) & written:
+                words -= content_terms(name)
+    return words | (numbers_in(answer) - known_numbers)
 
 
 def adds_information(answer: str, question: str) -> bool:

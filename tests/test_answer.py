@@ -78,6 +78,13 @@ def test_unsupported_terms_are_the_answers_names_and_numbers_missing_from_its_qu
     }
 
 
+def test_a_name_the_quotes_write_as_its_acronym_is_supported() -> None:
+    hale = "U.S. Under Secretary for Political Affairs Ambassador David Hale spoke on the LOC."
+    assert unsupported_terms("He is an Under Secretary of the United States.", [hale], "Who is Hale?") == set()
+    assert unsupported_terms("the Line of Control", [hale], "Where?") == set()
+    assert unsupported_terms("the United Nations", [hale], "Who?") == {"unit", "nation"}
+
+
 @pytest.mark.parametrize(
     ("question", "offered"),
     [
