@@ -239,8 +239,17 @@ def _terms_and_numbers(text: str) -> set[str]:
 
 
 def _added(answer: str, question: str) -> set[str]:
-    """The terms and numbers the answer holds that the question does not."""
-    return _terms_and_numbers(answer) - _terms_and_numbers(question)
+    """The terms and numbers the answer holds that the question does not ("United States" adds
+    nothing to a question that says "U.S.")."""
+    return _terms_and_numbers(answer) - _terms_and_numbers(question) - _acronym_terms(answer, [question])
+
+
+def _acronym_terms(text: str, others: Sequence[str]) -> set[str]:
+    """The terms of the names in ``text`` that ``others`` write as an acronym, or whose acronym they
+    spell out: "united" and "state" of "United States" beside "U.S."; "loc" beside "Line of Control"."""
+    text = INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
+    written = set().union(*(acronyms(t) for t in others))
+    return set().union(*(content_terms(name) for name in NAME_WORDS.findall(text) if acronyms(name) & written))
 
 
 def _fewest_covering(cited: Sequence[Evidence], wanted: set[str]) -> list[Evidence]:
@@ -329,10 +338,7 @@ def unsupported_terms(answer: str, quotes: Sequence[str], question: str) -> set[
     known_numbers = set().union(*(numbers_in(t) for t in sources))
     words = {t for t in content_terms(answer) if not t.isdigit()} - known_terms
     if words:  # a name the sources write as its acronym, or the other way round: "United States", "U.S."
-        written = set().union(*(acronyms(t) for t in sources))
-        for name in NAME_WORDS.findall(answer):
-            if acronyms(name) & written:
-                words -= content_terms(name)
+        words -= _acronym_terms(answer, sources)
     return words | (numbers_in(answer) - known_numbers)
 
 

@@ -110,6 +110,8 @@ def test_the_answers_a_question_offers_are_the_words_around_its_or(question: str
         ("the U.N. chief", "Who did the UN chief call?", False),
         ("the U.S.", "Which country did Pakistan ask for help?", True),
         ("MQ-9B", "Which model of U.S. armed drone is it?", True),
+        ("the United States", "Which country did the U.S. envoy call?", False),
+        ("the Line of Control", "Where is the LOC?", False),
         # picking one of the answers the question offers adds information
         ("gradual", "According to VOA, has the easing been sudden or gradual?", True),
         ("a gradual easing", "According to VOA, has the easing been sudden or gradual?", True),
@@ -149,6 +151,17 @@ def test_of_several_cited_sentences_the_fewest_that_hold_the_answer_are_kept() -
     assert [c.source for c in citations] == ["c.txt", "b.txt"]  # b.txt holds both Pulwama and 2019
     assert recite("The Pulwama terror attack, in 2019.", [3], evidence, question) == [2]
     assert recite("Nothing of it.", [1], evidence, question) == []
+
+
+def test_a_name_the_question_writes_as_its_acronym_needs_no_sentence_of_its_own() -> None:
+    evidence = [
+        Evidence(1, "a.txt", "Tammy Bruce of the State Department said the US is tracking it.", 0, 63, 0.9),
+        Evidence(2, "b.txt", "U.S. Under Secretary for Political Affairs David Hale spoke.", 0, 60, 0.8),
+    ]
+    question = "What is David Hale's position in the U.S. government?"
+    answer = "Under Secretary for Political Affairs of the United States"
+    text, citations = cite(answer, [1, 2], evidence, question)
+    assert (text, [c.source for c in citations]) == (f"{answer} [1]", ["b.txt"])  # not the State Department
 
 
 def test_a_free_answer_is_written_in_the_cited_sentence_own_words() -> None:
