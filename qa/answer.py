@@ -231,10 +231,15 @@ def with_markers(text: str, citations: Sequence[Citation]) -> str:
     return f"{text} {markers}" if markers else text
 
 
+def _without_stops(text: str) -> str:
+    """``text`` with its initialisms written without stops: "U.S." as "US"."""
+    return INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
+
+
 def _terms_and_numbers(text: str) -> set[str]:
     """Content terms and numbers; an initialism with stops is the same term as one without ("US
     armed drones" adds nothing to "Which U.S. armed drone ...?")."""
-    text = INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _without_stops(text)
     return content_terms(text) | numbers_in(text)
 
 
@@ -247,9 +252,9 @@ def _added(answer: str, question: str) -> set[str]:
 def _acronym_terms(text: str, others: Sequence[str]) -> set[str]:
     """The terms of the names in ``text`` that ``others`` write as an acronym, or whose acronym they
     spell out: "united" and "state" of "United States" beside "U.S."; "loc" beside "Line of Control"."""
-    text = INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
     written = set().union(*(acronyms(t) for t in others))
-    return set().union(*(content_terms(name) for name in NAME_WORDS.findall(text) if acronyms(name) & written))
+    names = NAME_WORDS.findall(_without_stops(text))
+    return set().union(*(content_terms(name) for name in names if acronyms(name) & written))
 
 
 def _fewest_covering(cited: Sequence[Evidence], wanted: set[str]) -> list[Evidence]:
@@ -390,7 +395,7 @@ def picks_alternative(answer: str, question: str) -> bool:
     if not held or held - _terms_and_numbers(question):
         return False
     offered = [_terms_and_numbers(alt) for alt in offered_alternatives(question)]
-    own = [terms - set().union(*(other for other in offered if other is not terms)) for terms in offered]
+    own = [terms - set().union(*offered[:i], *offered[i + 1 :]) for i, terms in enumerate(offered)]
     whole = sum(1 for terms in own if terms and terms <= held)  # "a daily volume": daily, not "yearly volume"
     part = sum(1 for terms in own if terms & held)  # "his" of "his posting or his way out" names neither
     return whole == 1 or (whole == 0 and part == 1)

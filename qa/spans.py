@@ -256,8 +256,8 @@ def _unit(span: str) -> list[str]:
 
 # "How many people ...?" counts persons of any kind: "40 Indian paramilitary troops", "26 tourists".
 _PEOPLE = wordset("people persons individuals lives")
-_PERSONS = wordset(
-    "people persons individuals lives troops soldiers tourists civilians pilgrims militants rebels fighters "
+_PERSONS = _PEOPLE | wordset(
+    "troops soldiers tourists civilians pilgrims militants rebels fighters "
     "insurgents terrorists attackers gunmen police policemen officers officials personnel workers students "
     "children women men residents villagers passengers protesters victims citizens nationals refugees "
     "migrants patients doctors nurses journalists diplomats prisoners hostages"
