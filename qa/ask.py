@@ -47,7 +47,7 @@ from qa.answer import (
     verify_prompt,
     with_markers,
 )
-from qa.attribution import PERSON_ROLES, asked_speakers, contradicts_speaker
+from qa.attribution import asked_speakers, contradicts_speaker
 from qa.bridge import bridge_sentence, can_bridge
 from qa.config import Settings
 from qa.evidence import (
@@ -69,6 +69,7 @@ from qa.evidence import (
 )
 from qa.generate import Generator, Judge, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
+from qa.naming import PERSON_QUESTION, Naming, article_text, asks_for_person, namings, with_names
 from qa.retrieve import Retriever, check_question, get_retriever
 from qa.spans import answer_candidates
 from qa.types import Answer, Chunk, Citation, Hit, Timings, Turn
@@ -101,6 +102,7 @@ class CorpusFacts:
     idf: dict[str, float]  # of each content term over the chunks
     texts: dict[str, str]  # each file's indexed text (its chunks joined), by source
     chunks: dict[str, tuple[Chunk, ...]]  # each file's chunks, by source
+    articles: dict[str, str]  # each file's text rebuilt from its chunks, at the file's offsets
 
 
 _facts_lock = threading.Lock()
@@ -118,7 +120,8 @@ def _facts_for(retriever: Retriever) -> CorpusFacts:
             for old in [path for path in _facts if path.parent == retriever.index.path.parent]:
                 del _facts[old]  # an index folder's older versions (a web page's uploads) are let go
             grouped = {source: tuple(parts) for source, parts in by_source.items()}
-            _facts[retriever.index.path] = CorpusFacts(idf_table([c.text for c in chunks]), joined, grouped)
+            articles = {source: article_text(parts) for source, parts in grouped.items()}
+            _facts[retriever.index.path] = CorpusFacts(idf_table([c.text for c in chunks]), joined, grouped, articles)
         return _facts[retriever.index.path]
 
 
@@ -175,6 +178,7 @@ def cited_draft(
     evidence: Sequence[Evidence],
     hits: Sequence[Hit],
     facts: CorpusFacts,
+    named: Sequence[Naming] = (),
 ) -> tuple[str, tuple[Citation, ...]]:
     """The draft with its citations: the evidence ``numbers`` the model gave, repaired where they fall
     short. A draft whose words its cited sentences do not hold is cited to the sentences that hold every
@@ -184,8 +188,16 @@ def cited_draft(
     sentence holding the draft (for a name, its last word) is cited from each other file that names
     them too (retrieved or not). When names are still missing and all of them are in a part of the
     question that only describes ("the attack that led to India's Balakot strikes"), the sentence of
-    another article that says most of that part is cited too (see ``qa.bridge``)."""
+    another article that says most of that part is cited too (see ``qa.bridge``). A name the answer
+    model was shown beside a cited sentence's role or pronoun (``named``) is cited to the sentence
+    that gives it, beside that one (see ``qa.naming``)."""
     final, citations = cite(draft, numbers, evidence, question)
+    pairs = [number for n in named if n.number in numbers for number in (n.number, n.sentence.number)]
+    if pairs and unsupported_terms(draft, [c.quote for c in citations], question):
+        with_naming = [*evidence, *(n.sentence for n in named)]
+        paired, quoted = cite(draft, pairs, with_naming)
+        if not unsupported_terms(draft, [c.quote for c in quoted], question):
+            (final, citations), evidence = (paired, quoted), with_naming
     if unsupported_terms(draft, [c.quote for c in citations], question):
         recited, quoted = cite(draft, recite(draft, numbers, evidence, question), evidence)
         if quoted and not unsupported_terms(draft, [c.quote for c in quoted], ""):
@@ -247,9 +259,6 @@ def standalone_question(question: str, history: Sequence[Turn], generator: Gener
 
 _PERSON_PRONOUN = re.compile(r"\b(?:he|she|him)\b", re.IGNORECASE)
 _OTHER_PRONOUN = re.compile(r"\b(?:his|her|hers|himself|herself|it|its|they|them|their)\b", re.IGNORECASE)
-_PERSON_QUESTION = re.compile(
-    r"^\s*(?:who|whom)\b|^\s*which\s+(?:[\w.-]+\s+){0,3}?(?:" + "|".join(PERSON_ROLES) + r")\b", re.IGNORECASE
-)
 _NAME = re.compile(r"^[A-Z][\w.\u2019'-]*(?:\s+(?:[A-Z][\w.\u2019'-]*|bin|al|de|van|von)){0,4}$")
 
 
@@ -265,7 +274,7 @@ def with_person_named(question: str, last: Turn) -> str | None:
         len(pronouns) != 1
         or _OTHER_PRONOUN.search(question)
         or not _NAME.match(name)
-        or not _PERSON_QUESTION.search(last.question)
+        or not PERSON_QUESTION.search(last.question)
         or _PERSON_PRONOUN.search(last.question)
     ):
         return None
@@ -355,7 +364,9 @@ def ask_stream(
         no_fit = f"no passage holds the {kind} the question asks for"
     else:
         no_fit = "no passage answers the question"
-    best_first = sorted(evidence, key=lambda e: -e.score)  # the spans of the best-matching sentences
+    named = namings(evidence, facts.articles, search_question) if asks_for_person(search_question) else []
+    shown = with_names(evidence, named)  # "the foreign secretary (Sohail Mahmood) met ..."
+    best_first = sorted(shown, key=lambda e: -e.score)  # the spans of the best-matching sentences
     if asks_for_author(search_question):  # only a byline says who wrote an article
         best_first = [e for e in best_first if is_byline(e.text)] or best_first
     spans = answer_candidates(kind, search_question, [e.text for e in best_first])
@@ -379,7 +390,7 @@ def ask_stream(
     stream = AnswerStream()
     asked = time.perf_counter()
     first_piece = first_text = 0.0
-    prompt = user_prompt(search_question, evidence, candidates)
+    prompt = user_prompt(search_question, shown, candidates)
     schema = answer_schema(candidates)  # for a name, number or date: one of the evidence's own
     held, may_decline = "", bool(candidates)  # while the answer may still be NONE_OF_THESE, it is not shown
     for piece in model.stream(SYSTEM_PROMPT, prompt, schema=schema, max_tokens=settings.max_answer_tokens):
@@ -406,7 +417,7 @@ def ask_stream(
         )
         if again.answerable and adds_information(strip_markers(again.answer), search_question):
             reply, draft = again, strip_markers(again.answer)
-    final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts)
+    final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts, named)
     quotes = [c.quote for c in citations]
     base = replace(base, draft=draft)
     problem = ""

@@ -112,16 +112,36 @@ def speakers_in_context(sentence: str, article: str, reach: int = 2) -> list[str
     quoted = sentence.lstrip()[:1] in {"\u201c", '"'}
     if any(not _vague(s) for s in named) or not (named or quoted):
         return named
+    found = _named_before(sentence, article, reach)
+    return found[0] if found else named
+
+
+def speaker_before(sentence: str, article: str, reach: int = 2) -> tuple[str, tuple[int, int]] | None:
+    """The first speaker named by the nearest of the ``reach`` sentences before ``sentence`` in its
+    paragraph of ``article``, with that sentence's span; None when none names one."""
+    found = _named_before(sentence, article, reach)
+    named = [s for s in found[0] if names_someone(s)] if found else []
+    return (named[0], found[1]) if found and named else None
+
+
+def names_someone(party: str) -> bool:
+    """Whether ``party`` ends in a name ("FM Qureshi", "Lavrov"), not in a role ("The foreign
+    secretary", "the Russian FM") or a pronoun."""
+    last = re.findall(r"[\w\u2019'.-]+", party)[-1:]
+    return bool(last) and _is_name(last[0]) and not _party_words(last[0]) <= _ROLES
+
+
+def _named_before(sentence: str, article: str, reach: int) -> tuple[list[str], tuple[int, int]] | None:
     at = article.find(sentence)
     if at < 0:
-        return named
-    paragraph = article[article.rfind("\n", 0, at) + 1 : at]
-    before = [paragraph[s:e] for s, e in sentence_spans(paragraph)][-reach:]
-    for earlier in reversed(before):
-        found = speakers(earlier)
-        if any(not _vague(s) for s in found):
-            return found
-    return named
+        return None
+    line = article.rfind("\n", 0, at) + 1
+    before = [(line + s, line + e) for s, e in sentence_spans(article[line:at])][-reach:]
+    for s, e in reversed(before):
+        found = speakers(article[s:e])
+        if any(not _vague(p) for p in found):
+            return found, (s, e)
+    return None
 
 
 def same_party(asked: str, speaker: str, article: str) -> bool:

@@ -11,6 +11,7 @@ from qa.chunking import chunk_document
 from qa.config import Settings
 from qa.corpus import read_corpus
 from qa.evidence import Evidence, idf_table
+from qa.naming import article_text
 from qa.types import Answer, Citation, Hit, Turn
 from tests.conftest import BUY, SEEDS, VACCINE, index_with_fake_embedder
 from tests.fakes import HashEmbedder, ScriptedGenerator, SureGenerator, json_reply, numbered_sentences
@@ -317,6 +318,7 @@ def seed_facts() -> CorpusFacts:
         idf_table([c.text for cs in chunks.values() for c in cs]),
         {source: "\n".join(c.text for c in cs) for source, cs in chunks.items()},
         chunks,
+        {source: article_text(cs) for source, cs in chunks.items()},
     )
 
 
@@ -540,3 +542,21 @@ def test_a_phrase_naming_the_article_need_only_be_in_an_article(settings: Settin
     assert [c.source for c in answer.citations] == ["004_07e1443d25d1940b.txt"]
     unknown = ask(named.replace("article on Lavrov's visit", "BBC report"), settings=settings)
     assert (unknown.text, unknown.reason) == (ABSTAIN_TEXT, "the articles found do not mention bbc")
+
+
+def test_ask_shows_the_name_beside_the_role_and_cites_both(settings: Settings) -> None:
+    def reply(system: str, user: str) -> str:
+        number = next(n for n, text in numbered_sentences(user).items() if "(Sohail Mahmood) met" in text)
+        return json_reply([number], True, "Sohail Mahmood")
+
+    model = ScriptedGenerator(reply)
+    answer = ask(
+        "Which Pakistani official met the outgoing Afghan ambassador Atif Mashal?", settings=settings, generator=model
+    )
+    assert answer.text == "Sohail Mahmood [1][2]"
+    assert [c.quote.split(",")[0] for c in answer.citations] == ["Also on Tuesday", "Participating in a virtual call"]
+    assert_quoted_from_files(answer.citations)
+    verdict_prompt = model.calls[-1][1]  # the second look reads both sentences
+    assert (
+        "Also on Tuesday, the foreign secretary met" in verdict_prompt and "Foreign Secretary Sohail" in verdict_prompt
+    )
