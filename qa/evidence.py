@@ -428,11 +428,13 @@ def mentions_attribute(attribute: str, texts: Sequence[str]) -> bool:
 
 def _written(term: str, text: str) -> bool:
     """Whether ``text`` (lower case, accents folded) holds ``term``, its singular ("grammys": "Grammy"),
-    or the place a demonym names ("pakistani", "indian", "british")."""
+    or the place a demonym names ("pakistani", "indian", "british"; "american": "United States" or "U.S.")."""
     term = fold_accents(term)
+    place = DEMONYMS.get(term, "")
     return (
         term in text
-        or (term in DEMONYMS and DEMONYMS[term] in text)
+        or (bool(place) and place in text)
+        or (" " in place and "".join(f"{w[0]}." for w in place.split()) in text)
         or (len(term) > 4 and term.endswith("s") and term[:-1] in text)
         or (len(term) > 5 and term.endswith(("i", "n")) and term[:-1] in text)
     )

@@ -551,6 +551,7 @@ DEMONYMS = {
     "irish": "ireland",
     "thai": "thailand",
     "saudi": "saudi arabia",
+    "american": "united states",
 }
 
 

@@ -170,6 +170,11 @@ def test_a_name_is_found_in_its_singular_and_without_accents() -> None:
     border = [Evidence(1, "a.txt", "They exchanged fire across the Line of Control in Kashmir.", 0, 58, 1.0)]
     assert missing_key_terms("What has the LoC seen since then?", border) == set()
     assert missing_key_terms("What has the LAC seen since then?", border) == {"lac"}
+    deal = [Evidence(1, "a.txt", "The U.S. signed an agreement with the Taliban.", 0, 46, 1.0)]
+    assert missing_key_terms("When were American troops to leave?", deal) == set()  # "U.S." is America's
+    states = [Evidence(1, "a.txt", "The United States signed an agreement.", 0, 39, 1.0)]
+    assert missing_key_terms("When were American troops to leave?", states) == set()
+    assert missing_key_terms("When were Saudi troops to leave?", deal) == {"saudi"}
 
 
 def test_missing_key_terms_and_coverage() -> None:
