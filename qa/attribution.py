@@ -116,10 +116,10 @@ def speakers_in_context(sentence: str, article: str, reach: int = 2) -> list[str
     return found[0] if found else named
 
 
-def speaker_before(sentence: str, article: str, reach: int = 2) -> tuple[str, tuple[int, int]] | None:
-    """The first speaker named by the nearest of the ``reach`` sentences before ``sentence`` in its
-    paragraph of ``article``, with that sentence's span; None when none names one."""
-    found = _named_before(sentence, article, reach)
+def speaker_before(sentence: str, article: str, at: int, reach: int = 2) -> tuple[str, tuple[int, int]] | None:
+    """The first speaker named by the nearest of the ``reach`` sentences before ``sentence`` (at
+    offset ``at``) in its paragraph of ``article``, with that sentence's span; None when none names one."""
+    found = _named_before(sentence, article, reach, at)
     named = [s for s in found[0] if names_someone(s)] if found else []
     return (named[0], found[1]) if found and named else None
 
@@ -131,8 +131,10 @@ def names_someone(party: str) -> bool:
     return bool(last) and _is_name(last[0]) and not _party_words(last[0]) <= _ROLES
 
 
-def _named_before(sentence: str, article: str, reach: int) -> tuple[list[str], tuple[int, int]] | None:
-    at = article.find(sentence)
+def _named_before(
+    sentence: str, article: str, reach: int, at: int | None = None
+) -> tuple[list[str], tuple[int, int]] | None:
+    at = article.find(sentence) if at is None else at
     if at < 0:
         return None
     line = article.rfind("\n", 0, at) + 1

@@ -114,7 +114,7 @@ def _parties(e: Evidence, article: str) -> list[tuple[int, str, tuple[int, int],
             found.append((match.end(), *named, _role_words(match.group(1))))
     if any(_PRONOUN.fullmatch(s) for s in speakers(e.text)):
         pronoun = _PRONOUN.search(e.text)
-        named = speaker_before(e.text, article)
+        named = speaker_before(e.text, article, e.start)
         if pronoun and named:
             found.append((pronoun.end(), *named, set()))
     return sorted(found, key=lambda party: party[0])
