@@ -69,9 +69,17 @@ class RecordedModel:
         cited = [
             number
             for number, text in numbered_sentences(prompt).items()
-            if (any(q in text for q in quotes) if quotes else draft.lower() in text.lower())
+            if (
+                any(q in text or q in _NAME_SHOWN.sub("", text) for q in quotes)
+                if quotes
+                else draft.lower() in text.lower()
+            )
         ]
         return {"evidence": cited[:3] or [1], "answer": draft, "answerable": True}
+
+
+# The name ``qa.naming`` shows after a role or pronoun: "the foreign secretary (Sohail Mahmood) met".
+_NAME_SHOWN = re.compile(r" \([^()]*\)")
 
 
 def numbered_sentences(prompt: str) -> dict[int, str]:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from evals.replay import REFUSED, diff, replay, replay_runs
+from evals.replay import REFUSED, RecordedModel, diff, replay, replay_runs
+from qa.answer import SYSTEM_PROMPT
 from qa.config import Settings
 from tests.conftest import BUY, VACCINE, index_with_fake_embedder
 
@@ -54,6 +55,20 @@ def test_a_record_without_a_draft_abstains_on_the_same_prompt(settings: Settings
 def test_a_follow_up_is_searched_with_its_recorded_rewrite(settings: Settings) -> None:
     follow_up = record(question="How many will it buy?", history=["Which vaccine is Pakistan buying?"])
     assert replay(follow_up, settings.index_dir, settings) == replay(record(), settings.index_dir, settings)
+
+
+def test_a_recorded_quote_is_found_in_a_sentence_shown_with_a_name() -> None:
+    """The prompt shows "the foreign secretary (Sohail Mahmood) met ..." (``qa.naming``); the record
+    quotes the file."""
+    met = "Also on Tuesday, the foreign secretary met outgoing Afghan ambassador Atif Mashal."
+    prompt = (
+        "Sentences:\n[1] Russia hosted an international conference on Afghanistan in Moscow last month.\n"
+        "[2] Also on Tuesday, the foreign secretary (Sohail Mahmood) met outgoing Afghan ambassador Atif Mashal."
+        "\n\nQuestion: Which Pakistani official met Atif Mashal?"
+    )
+    model = RecordedModel(record(draft="Sohail Mahmood", citations=[{"quote": met}]))
+    reply = json.loads("".join(model.stream(SYSTEM_PROMPT, prompt, schema=None, max_tokens=64)))
+    assert reply == {"evidence": [2], "answer": "Sohail Mahmood", "answerable": True}
 
 
 def test_diff_separates_changed_prompts_from_outcomes_changed_by_the_code_alone() -> None:
