@@ -29,6 +29,7 @@ from qa.answer import REWRITE_PROMPT, VERIFY_PROMPT
 from qa.ask import ask
 from qa.config import Settings
 from qa.index import build_index
+from qa.naming import NAME_SHOWN
 from qa.types import Answer, Turn
 
 REFUSED = "the model, asked again"  # how a record's reason starts when the second look refused the draft
@@ -70,16 +71,12 @@ class RecordedModel:
             number
             for number, text in numbered_sentences(prompt).items()
             if (
-                any(q in text or q in _NAME_SHOWN.sub("", text) for q in quotes)
+                any(q in text or q in NAME_SHOWN.sub("", text) for q in quotes)
                 if quotes
                 else draft.lower() in text.lower()
             )
         ]
         return {"evidence": cited[:3] or [1], "answer": draft, "answerable": True}
-
-
-# The name ``qa.naming`` shows after a role or pronoun: "the foreign secretary (Sohail Mahmood) met".
-_NAME_SHOWN = re.compile(r" \([^()]*\)")
 
 
 def numbered_sentences(prompt: str) -> dict[int, str]:

@@ -40,6 +40,8 @@ _ANY_ROLE = wordset("official officials leader officer member head")  # "Which P
 _ROLE_WORDS = wordset("foreign prime defence defense interior finance army deputy vice chief state")
 _NAME = r"(?P<name>[A-Z][\w\u2019'-]*(?:\s+[A-Z][\w\u2019'-]*){0,3})"
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
+# A name as ``with_names`` shows it after its party: "the foreign secretary (Sohail Mahmood) met".
+NAME_SHOWN = re.compile(r" \([^()]*\)")
 
 
 @dataclass(frozen=True, slots=True)
