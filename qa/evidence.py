@@ -428,11 +428,13 @@ def mentions_attribute(attribute: str, texts: Sequence[str]) -> bool:
 
 def _written(term: str, text: str) -> bool:
     """Whether ``text`` (lower case, accents folded) holds ``term``, its singular ("grammys": "Grammy"),
-    or the place a demonym names ("pakistani", "indian", "british"; "american": "United States" or "U.S.")."""
+    the place a demonym names ("pakistani", "indian", "british"; "american": "United States" or "U.S."),
+    or a month abbreviated before a day ("august": "Aug. 5", "Mar 08")."""
     term = fold_accents(term)
     place = DEMONYMS.get(term, "")
     return (
         term in text
+        or (term in MONTH_NAMES and re.search(rf"\b(?:{term[:3]}|{term[:4]})(?:\.|\s+\d)", text) is not None)
         or (bool(place) and place in text)
         or (" " in place and "".join(f"{w[0]}." for w in place.split()) in text)
         or (len(term) > 4 and term.endswith("s") and term[:-1] in text)

@@ -177,6 +177,20 @@ def test_a_name_is_found_in_its_singular_and_without_accents() -> None:
     assert missing_key_terms("When were Saudi troops to leave?", deal) == {"saudi"}
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "missing"),
+    [
+        ("What did he call India's August 2019 moves?", "India's actions of Aug. 5, 2019 were illegal.", set()),
+        ("What was updated in March 2021?", "Updated : Mar 08, 2021 14:06 IST", set()),
+        ("What happened in September?", "On Sept. 3 talks resumed.", set()),
+        ("What happened in March?", "That left a mar on the talks.", {"march"}),  # a word, not a month before a day
+        ("What happened in October?", "On Aug. 5 talks resumed.", {"october"}),
+    ],
+)
+def test_a_month_is_found_abbreviated_before_a_day(question: str, sentence: str, missing: set[str]) -> None:
+    assert missing_key_terms(question, [Evidence(1, "a.txt", sentence, 0, len(sentence), 1.0)]) == missing
+
+
 def test_missing_key_terms_and_coverage() -> None:
     evidence = [Evidence(1, "a.txt", "Russia has provided 50,000 doses of its Sputnik-V vaccine.", 0, 58, 1.0)]
     assert missing_key_terms("How many Pfizer doses has Russia provided?", evidence) == {"pfizer"}
