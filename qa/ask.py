@@ -258,7 +258,11 @@ def standalone_question(question: str, history: Sequence[Turn], generator: Gener
 
 
 _PERSON_PRONOUN = re.compile(r"\b(?:he|she|him)\b", re.IGNORECASE)
-_OTHER_PRONOUN = re.compile(r"\b(?:his|her|hers|himself|herself|it|its|they|them|their)\b", re.IGNORECASE)
+_HIS = re.compile(r"\bhis\b", re.IGNORECASE)
+# "it" may be the answer or what the question was about; "his country" is Russia, not "Sergey Lavrov's country".
+_OTHER_PRONOUN = re.compile(
+    r"\b(?:her|hers|himself|herself|it|its|they|them|their)\b|\bhis\s+(?:country|nation)\b", re.IGNORECASE
+)
 _NAME = re.compile(r"^[A-Z][\w.\u2019'-]*(?:\s+(?:[A-Z][\w.\u2019'-]*|bin|al|de|van|von)){0,4}$")
 
 
@@ -266,19 +270,22 @@ def with_person_named(question: str, last: Turn) -> str | None:
     """The follow-up with its one "he", "she" or "him" replaced by the name that answered the
     question before, when that question asked for a person and had no such word itself: "What did he
     tweet?" after "Who is the deputy Asia program director?" (Michael Kugelman) is "What did Michael
-    Kugelman tweet?". None when that is not clear: "it" may be the answer or the thing the question
-    was about ("In which city was it held?" after "Which country hosted the meeting?")."""
+    Kugelman tweet?"; with none of those, its one "his" is the name's ("What's his job?": "What's
+    David Hale's job?"). None when that is not clear: "it" may be the answer or the thing the
+    question was about ("In which city was it held?" after "Which country hosted the meeting?")."""
     name = strip_markers(last.answer).strip().rstrip(".")
-    pronouns = _PERSON_PRONOUN.findall(question)
+    pronouns, possessives = _PERSON_PRONOUN.findall(question), _HIS.findall(question)
     if (
-        len(pronouns) != 1
+        not (len(pronouns) == 1 or (not pronouns and len(possessives) == 1))
         or _OTHER_PRONOUN.search(question)
         or not _NAME.match(name)
         or not PERSON_QUESTION.search(last.question)
         or _PERSON_PRONOUN.search(last.question)
     ):
         return None
-    return _PERSON_PRONOUN.sub(name, question, count=1)
+    if pronouns:
+        return _PERSON_PRONOUN.sub(name, question, count=1)
+    return _HIS.sub(f"{name}'s", question, count=1)
 
 
 def extractive(

@@ -471,10 +471,10 @@ def test_a_rewrite_that_answers_instead_of_asking_is_not_searched(settings: Sett
 
     earlier = [Turn("Who called the offer very generous and significant?", "Michael Kugelman")]
     answer = ask(
-        "In which city is his group based?", history=earlier, settings=settings, generator=ScriptedGenerator(reply)
+        "In which city is their group based?", history=earlier, settings=settings, generator=ScriptedGenerator(reply)
     )
     assert answer.search_question == (
-        "Who called the offer very generous and significant? Michael Kugelman In which city is his group based?"
+        "Who called the offer very generous and significant? Michael Kugelman In which city is their group based?"
     )
 
 
@@ -493,6 +493,9 @@ def test_he_after_a_question_for_a_person_is_the_name_that_answered_it(settings:
     lavrov = Turn("Which Russian foreign minister visited Islamabad?", "Sergey Lavrov")
     assert with_person_named("Whom did he meet?", lavrov) == "Whom did Sergey Lavrov meet?"
     assert with_person_named("How many doses did his country give?", lavrov) is None  # "his country": Russia
+    assert with_person_named("What is his job?", lavrov) == "What is Sergey Lavrov's job?"
+    assert with_person_named("Did he end his visit?", lavrov) == "Did Sergey Lavrov end his visit?"
+    assert with_person_named("Did his aides meet his hosts?", lavrov) is None  # two: not clear
     sentence = Turn("Who took part in the call?", "Senior officials of both countries")
     assert with_person_named("What did he say?", sentence) is None  # no name answered it
 
