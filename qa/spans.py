@@ -260,24 +260,48 @@ _PERSONS = _PEOPLE | wordset(
     "troops soldiers tourists civilians pilgrims militants rebels fighters "
     "insurgents terrorists attackers gunmen police policemen officers officials personnel workers students "
     "children women men residents villagers passengers protesters victims citizens nationals refugees "
-    "migrants patients doctors nurses journalists diplomats prisoners hostages"
+    "migrants patients doctors nurses journalists diplomats prisoners hostages visitors sightseers travellers"
 )
+# Words that count the same persons: "How many soldiers ...?" is answered by "40 Indian paramilitary
+# troops", "How many sightseers ...?" by "26 tourists". "Civilians" are not troops.
+_COUNTED_ALIKE = (
+    wordset("troops soldiers servicemen personnel"),
+    wordset("tourists visitors sightseers holidaymakers travellers travelers"),
+)
+_CASES = wordset("cases infections")  # "How many people tested positive?": "349,691 new COVID cases"
+_INFECTED = wordset("positive infected")
+
+
+def _counts_alike(head: str, asked: set[str]) -> bool:
+    """Whether ``head`` (what a figure counts) counts what the question's words count by another name."""
+    if head in _CASES and asked & _INFECTED and asked & (_PEOPLE | _CASES):
+        return True
+    return any(head in group and bool(asked & group) for group in _COUNTED_ALIKE)
 
 
 # What happened to the people counted: the words after "how many people" up to a preposition, less
 # auxiliaries ("were arrested for ..." -> "arrested"). Dying is said many ways, all one here.
 _PEOPLE_EVENT = re.compile(rf"\bhow\s+many\s+(?:{'|'.join(sorted(_PEOPLE))})\b((?:\s+[\w-]+)*)", re.IGNORECASE)
+# The same for persons of a kind, when the question says what happened to them ("how many Indian
+# troops were travelling in ..."), not what they did or what was done by whom ("how many troops had
+# the bombing killed?").
+_PERSONS_EVENT = re.compile(
+    rf"\bhow\s+many\s+(?:[\w-]+\s+){{0,2}}?(?:{'|'.join(sorted(_PERSONS))})\s+"
+    r"((?:were|was|are|is|(?:have|has|had)\s+been)(?:\s+[\w-]+)+)",
+    re.IGNORECASE,
+)
 _EVENT_ENDS = wordset("in for at on during after before by from when since of to with that which who where while")
 _NOT_EVENT = wordset("were was are is have has had been be being did do does their his her its or and")
 _DEATH = wordset("died die dies dead death deaths killed kill kills lives life lost lose perished fatalities")
 
 
 def _happened_as_asked(span: str, question: str, sentence: str) -> bool:
-    """For "how many people ...?" answered by a count of persons of some kind ("26 tourists"): the
-    sentence says what the question says happened to them ("arrested", "injured"; "died", "killed"
-    and "lost their lives" are one). Without it, "26 tourists" killed would say how many were arrested."""
+    """For "how many people ...?" (or troops, tourists, ...) answered by a count of persons ("26
+    tourists"): the sentence says what the question says happened to them ("arrested", "injured";
+    "died", "killed" and "lost their lives" are one). Without it, "26 tourists" killed would say how
+    many were arrested, and "40 troops" killed how many were travelling in a convoy."""
     unit = _unit(span)
-    match = _PEOPLE_EVENT.search(question)
+    match = _PEOPLE_EVENT.search(question) or _PERSONS_EVENT.search(question)
     if not unit or match is None or unit[-1] not in _PERSONS:
         return True
     event: list[str] = []
@@ -304,6 +328,8 @@ def _counts_what_is_asked(span: str, question: str, asked: set[str]) -> bool:
     head = unit[-1]  # what is counted: "troops" of "40 Indian paramilitary troops"
     if counted and head in _PERSONS and asked & _PEOPLE:
         return True
+    if _counts_alike(head, asked):
+        return True
     return is_asked(head, asked) or f"{head}s" in asked or any(head[:5] == a[:5] for a in asked if len(a) >= 5)
 
 
@@ -321,7 +347,7 @@ def _qualified_as_asked(span: str, question: str, sentence: str) -> bool:
         return True
     words = [_word(w) for w in match.group(1).split()]
     counted = next((i for i, w in enumerate(words) if is_asked(unit[-1], {w})), None)
-    if counted is None:
+    if counted is None:  # nor when the question counts them by another name: "Indian security personnel"
         return True
     held = _words(sentence)
     qualifiers = set(words[:counted]) - _NOT_QUALIFIERS

@@ -88,6 +88,24 @@ def test_people_are_counted_as_persons_of_any_kind() -> None:
     assert answer_candidates("number", "How many lives were lost in it?", ["It killed 26 tourists."]) == ["26 tourists"]
 
 
+def test_persons_counted_by_another_name_answer_how_many() -> None:
+    bombing = "A suicide bombing killed 40 Indian paramilitary troops."
+    tourists = ["It killed 26 tourists."]
+    assert answer_candidates("number", "How many soldiers were killed?", [bombing]) == ["40 Indian paramilitary troops"]
+    assert answer_candidates("number", "How many Indian soldiers died?", [bombing]) == ["40 Indian paramilitary troops"]
+    personnel = "How many Indian security personnel lost their lives?"  # "security" is part of the other name
+    assert answer_candidates("number", personnel, [bombing]) == ["40 Indian paramilitary troops"]
+    assert answer_candidates("number", "How many sightseers were killed?", tourists) == ["26 tourists"]
+    assert answer_candidates("number", "How many visitors were killed?", [bombing]) == []
+    assert answer_candidates("number", "How many troops were travelling in the convoy?", [bombing]) == []
+    assert answer_candidates("number", "How many sightseers were injured?", tourists) == []
+    assert answer_candidates("number", "How many tourists had the attack killed?", tourists) == ["26 tourists"]
+    assert answer_candidates("number", "How many civilians were killed?", tourists) == []
+    cases = "The ministry said it had recorded 349,691 new COVID cases in 24 hours."
+    assert answer_candidates("number", "How many people tested positive?", [cases]) == ["349,691 new COVID cases"]
+    assert answer_candidates("number", "How many people died?", [cases]) == []
+
+
 def test_the_rest_of_a_name_the_question_holds_is_no_name() -> None:
     sentence = "Both are discussing the Stream Gas Pipeline Project with Gazprom Neft."
     question = "Which Russian company will build the Stream Gas Pipeline?"
