@@ -48,7 +48,7 @@ from qa.answer import (
     with_markers,
 )
 from qa.attribution import asked_speakers, contradicts_speaker
-from qa.bridge import bridge_sentence, can_bridge
+from qa.bridge import asking_part, bridge_sentence, can_bridge
 from qa.config import Settings
 from qa.evidence import (
     Evidence,
@@ -508,8 +508,10 @@ def supported(model: Generator, question: str, answer: str, quotes: Sequence[str
     another's reply is taken as written. The question is put without what it sets aside ("Besides
     Twitter and Facebook, on which platform ...?" as "On which platform ...?"): an answer that is one of
     those is already refused for only repeating the question, and the model refused right answers
-    to such questions (stop 27)."""
-    user = verify_prompt(without_set_aside(question), answer, quotes)
+    to such questions (stop 27). Nor is it asked what a two-article question's first sentence says of
+    another article ("Pakistan told David Hale ... . According to Russia's foreign ministry, which
+    movement ...?"): the cited sentences are the other article's, and it refused right answers so (stop 33)."""
+    user = verify_prompt(without_set_aside(asking_part(question)), answer, quotes)
     if isinstance(model, Judge):
         return model.true_probability(VERIFY_PROMPT, user, "supported") >= threshold
     return parse_verdict("".join(model.stream(VERIFY_PROMPT, user, schema=VERIFY_SCHEMA, max_tokens=12)))

@@ -46,6 +46,31 @@ def described_part(question: str) -> str:
     return " ".join(given)
 
 
+# An asking sentence that cannot be read without the sentences before it: a pronoun that points back
+# at them ("Who was that?", "What name does his article give those strikes?") or a choice between what
+# they name ("What was the smaller one?", "the lower of the two tolls"). A demonstrative before a noun
+# names what it points at ("that attack"), and is left to the asking sentence.
+_REFERS_BACK = re.compile(
+    r"\b(?:it|its|he|him|his|she|her|they|them|their|this|these|those|there|then|one|ones)\b"
+    r"|\bthat\s*[?.]|\b(?:was|is|were|are)\s+that\b|\bof\s+the\s+(?:two|three|both)\b",
+    re.IGNORECASE,
+)
+
+
+def asking_part(question: str) -> str:
+    """The sentences of ``question`` from the first that asks, when those before it only say what
+    another article says and the asking part does not point back at them ("Pakistan told David Hale it
+    backs an Afghan-led peace process. According to Russia's foreign ministry, which movement should take
+    part in an inclusive Afghan government?" asks its second sentence); else the whole question."""
+    text = question.strip()
+    spans = sentence_spans(text)
+    first = next((i for i, (s, e) in enumerate(spans) if _ASKS.search(text[s:e])), None)
+    if not first:  # no sentence asks, or the first one does
+        return question
+    asking = text[spans[first][0] :]
+    return question if _REFERS_BACK.search(asking) else asking
+
+
 def can_bridge(question: str, missing: set[str]) -> bool:
     """Whether every name of ``missing`` is in the part of the question that only describes."""
     described = described_part(question)

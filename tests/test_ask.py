@@ -182,6 +182,18 @@ def test_a_model_that_says_how_sure_it_is_is_taken_at_the_threshold(
     assert answer.text == (ABSTAIN_TEXT if sureness < threshold else f"{BUY} [1]")
 
 
+def test_the_second_look_is_not_asked_what_another_article_says(settings: Settings) -> None:
+    generator = SureGenerator(sentence_with("5 million"), 0.9)
+    ask(f"VOA says Pakistan offered India ventilators. {VACCINE}", settings=settings, generator=generator)
+    assert generator.judged == [
+        (
+            VERIFY_PROMPT,
+            f'Sentences:\n"{BUY}"\n\nQuestion: {VACCINE}\nProposed answer: {BUY}',
+            "supported",
+        )
+    ]
+
+
 GUTERRES = "Which UN official also spoke with the Indian foreign minister?"
 
 

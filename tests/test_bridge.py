@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.bridge import bridge_sentence, can_bridge, described_part
+from qa.bridge import asking_part, bridge_sentence, can_bridge, described_part
 from qa.types import Chunk, Hit
 
 
@@ -74,3 +74,34 @@ def test_the_bridge_is_the_naming_sentence_that_says_most_of_what_is_described()
     assert (bridge.number, bridge.source, bridge.text) == (5, "b.txt", passages[1].text[19:])
     assert (bridge.start, bridge.end) == (19, len(passages[1].text))
     assert bridge_sentence(question, {"balakot"}, passages, {"a.txt", "b.txt", "c.txt"}, 5, {}) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "asking"),
+    [
+        (
+            "Pakistan told David Hale it backs an Afghan-led peace process. According to Russia's foreign "
+            "ministry, which movement should take part in an inclusive Afghan government?",
+            "According to Russia's foreign ministry, which movement should take part in an inclusive Afghan "
+            "government?",
+        ),
+        (  # "that" before a clause points back at nothing
+            "VOA says Imran Khan wants a stable relationship with India. Which Indian leader did Khan tell "
+            "that dialogue was the way forward?",
+            "Which Indian leader did Khan tell that dialogue was the way forward?",
+        ),
+        (  # a demonstrative before a noun names what it points at
+            "Harkirpal Singh says a 2019 attack led to the Balakot strikes. How many troops died in that attack?",
+            "How many troops died in that attack?",
+        ),
+        ("Lavrov met Pakistan's army chief. Who was that?", None),  # the asking part points back
+        ("Lavrov gave two dose figures. What was the smaller one?", None),  # a choice between what it names
+        ("The report gives two death tolls. What is the lower of the two tolls?", None),
+        ("Ayaz Gul says a 2019 attack led to the Balakot strikes. How many troops died in it?", None),
+        ("The report names the strikes. What name does it give those strikes?", None),
+        ("Which is larger? Give that figure.", None),  # the first sentence asks
+        ("Who met Lavrov?", None),
+    ],
+)
+def test_the_asking_part_leaves_out_only_what_it_does_not_point_back_at(question: str, asking: str | None) -> None:
+    assert asking_part(question) == (asking or question)
