@@ -46,10 +46,10 @@ def described_part(question: str) -> str:
     return " ".join(given)
 
 
-# An asking sentence that cannot be read without the sentences before it: a pronoun that points back
-# at them ("Who was that?", "What name does his article give those strikes?") or a choice between what
-# they name ("What was the smaller one?", "the lower of the two tolls"). A demonstrative before a noun
-# names what it points at ("that attack"), and is left to the asking sentence.
+# An asking sentence that cannot be read without the sentences before it: a word that points back at
+# them ("Who was that?", "What name does his article give those strikes?") or a choice between what
+# they name ("What was the smaller one?", "the lower of the two tolls"). "that" counts only where it
+# cannot be a conjunction (ending the sentence, or after "is"/"was"), so "in that attack" does not.
 _REFERS_BACK = re.compile(
     r"\b(?:it|its|he|him|his|she|her|they|them|their|this|these|those|there|then|one|ones)\b"
     r"|\bthat\s*[?.]|\b(?:was|is|were|are)\s+that\b|\bof\s+the\s+(?:two|three|both)\b",

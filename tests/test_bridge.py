@@ -90,7 +90,7 @@ def test_the_bridge_is_the_naming_sentence_that_says_most_of_what_is_described()
             "that dialogue was the way forward?",
             "Which Indian leader did Khan tell that dialogue was the way forward?",
         ),
-        (  # a demonstrative before a noun names what it points at
+        (  # "that" before a noun is read as the asking sentence's own (it is often a conjunction)
             "Harkirpal Singh says a 2019 attack led to the Balakot strikes. How many troops died in that attack?",
             "How many troops died in that attack?",
         ),
