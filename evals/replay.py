@@ -9,7 +9,13 @@ again with the model (it decodes greedily: the same prompt gets the same reply);
 changed with the prompt unchanged is the change's own doing.
 
     python -m evals.replay RECORDS.json... --out FILE [--index DIR]
+    python -m evals.replay --questions evals/blind*.jsonl --out FILE
     python -m evals.replay --diff OLD NEW
+
+Run records stay on the machine that made them (and replay exactly only there). Without them,
+``--questions`` gives gold questions the same treatment as unrecorded ones: each follow-up searched
+as written, no draft. That still finds every question whose answer prompt a change touches (the
+prompt is built before the model writes) and whether the gates before the model now stop it.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from evals.gold import SEEDS, load_questions
 from evals.run import default_index_dir
 from qa.answer import REWRITE_PROMPT, VERIFY_PROMPT
 from qa.ask import ask
@@ -121,6 +128,22 @@ def replay_runs(paths: Sequence[Path], index_dir: Path | None, settings: Setting
     return {f"{path.parent.name}/{record['id']}": replay(record, folder, settings) for path, folder, record in runs}
 
 
+def unrecorded(paths: Sequence[Path]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each gold question of the files at ``paths`` as a record of a run that wrote nothing: searched
+    as written, no draft. Keyed by file and id ("blind11/t01")."""
+    for path in paths:
+        for q in load_questions(path):
+            record = {"id": q.id, "question": q.question, "history": list(q.history), "search_question": q.question}
+            yield f"{path.stem}/{q.id}", record
+
+
+def replay_questions(paths: Sequence[Path], index_dir: Path | None, settings: Settings) -> dict[str, dict[str, Any]]:
+    """Every gold question of the files at ``paths``, unrecorded, through this code over the seeds."""
+    folder = index_dir or default_index_dir(settings, SEEDS)
+    build_index(SEEDS, folder, settings=settings, progress=False)
+    return {key: replay(record, folder, settings) for key, record in unrecorded(paths)}
+
+
 def diff(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
     """The ids whose answer prompt changed, and the ids whose outcome changed with the prompt unchanged."""
     shared = [i for i in old if i in new]
@@ -158,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("records", nargs="*", type=Path, help="records.json files of qa eval runs")
     parser.add_argument("--out", type=Path, help="where to write the replayed outcomes (JSON)")
     parser.add_argument("--index", type=Path, help="the index to search (default: the one qa eval built)")
+    parser.add_argument("--questions", nargs="+", type=Path, help="gold question files, replayed unrecorded")
     parser.add_argument("--diff", nargs=2, type=Path, metavar=("OLD", "NEW"), help="compare two replays")
     args = parser.parse_args(argv)
     if args.diff:
@@ -168,9 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for i in outcomes:
             print(f"  {i}: {_outcome(old[i])} -> {_outcome(new[i])}")
         return 0
-    if not args.records or not args.out:
-        parser.error("give records.json files and --out, or --diff OLD NEW")
-    replayed = replay_runs(args.records, args.index, Settings.from_env())
+    if not (args.records or args.questions) or not args.out:
+        parser.error("give records.json files or --questions, and --out; or --diff OLD NEW")
+    settings = Settings.from_env()
+    replayed = replay_runs(args.records, args.index, settings)
+    if args.questions:
+        replayed |= replay_questions(args.questions, args.index, settings)
     args.out.write_text(json.dumps(replayed, indent=1), encoding="utf-8")
     print(f"{len(replayed)} questions replayed into {args.out}", file=sys.stderr)
     return 0

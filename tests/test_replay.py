@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from evals.replay import REFUSED, RecordedModel, diff, replay, replay_runs
+from evals.replay import REFUSED, RecordedModel, diff, replay, replay_runs, unrecorded
 from qa.answer import SYSTEM_PROMPT
 from qa.config import Settings
 from tests.conftest import BUY, VACCINE, index_with_fake_embedder
@@ -94,3 +94,24 @@ def test_runs_whose_questions_share_ids_are_all_replayed(settings: Settings, tmp
     replayed = replay_runs(paths, settings.index_dir, settings)
     assert sorted(replayed) == ["blind11/t01", "blind12/t01"]
     assert [replayed[k]["abstained"] for k in sorted(replayed)] == [False, True]
+
+
+def test_gold_questions_replay_as_unrecorded_questions_keyed_by_file(settings: Settings, tmp_path: Path) -> None:
+    """Without a run's records, a gold question is searched as written (a follow-up too) and gets no
+    draft: the same answer prompt as a recorded question that got none."""
+    lines = [
+        {"id": "t01", "question": VACCINE, "answers": ["5 million"], "sources": ["buy.txt"]},
+        {"id": "t02", "question": "How many?", "answers": [], "sources": [], "history": ["Which vaccine?"]},
+    ]
+    path = tmp_path / "blind11.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    keyed = dict(unrecorded([path]))
+    assert list(keyed) == ["blind11/t01", "blind11/t02"]
+    assert keyed["blind11/t02"] == {
+        "id": "t02",
+        "question": "How many?",
+        "history": ["Which vaccine?"],
+        "search_question": "How many?",
+    }
+    empty = replay(record(draft="", citations=[]), settings.index_dir, settings)
+    assert replay(keyed["blind11/t01"], settings.index_dir, settings) == empty
