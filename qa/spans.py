@@ -291,7 +291,11 @@ _PERSONS_EVENT = re.compile(
     re.IGNORECASE,
 )
 _EVENT_ENDS = wordset("in for at on during after before by from when since of to with that which who where while")
-_NOT_EVENT = wordset("were was are is have has had been be being did do does their his her its or and")
+# Nor are the words of who did it ("How many people did it kill?": "it" is the attack, not an event).
+_NOT_EVENT = wordset(
+    "were was are is have has had been be being did do does their his her its or and "
+    "it they he she this that these those them"
+)
 _DEATH = wordset("died die dies dead death deaths killed kill kills lives life lost lose perished fatalities")
 
 

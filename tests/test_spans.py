@@ -88,6 +88,13 @@ def test_people_are_counted_as_persons_of_any_kind() -> None:
     assert answer_candidates("number", "How many lives were lost in it?", ["It killed 26 tourists."]) == ["26 tourists"]
 
 
+def test_who_did_it_is_not_what_happened_to_the_people_counted() -> None:
+    """The "it" of the question is the attack: the sentence need not hold the pronoun, only the killing."""
+    attack = ["An April 22 attack in Pahalgam, the disputed Kashmir region, which killed 26 tourists."]
+    assert answer_candidates("number", "How many people did it kill?", attack) == ["26 tourists"]
+    assert answer_candidates("number", "How many people did they arrest?", attack) == []
+
+
 def test_persons_counted_by_another_name_answer_how_many() -> None:
     bombing = "A suicide bombing killed 40 Indian paramilitary troops."
     tourists = ["It killed 26 tourists."]
