@@ -30,11 +30,14 @@ from qa.types import Chunk
 _WHICH_ROLE = r"which\s+(?:[\w.-]+\s+){0,3}?(" + "|".join(PERSON_ROLES) + r")\b"
 # A question for a person: "Who ...?", "Which Pakistani minister ...?".
 PERSON_QUESTION = re.compile(r"^\s*(?:who|whom)\b|^\s*" + _WHICH_ROLE, re.IGNORECASE)
-_ASKED_ROLE = re.compile(r"\b" + _WHICH_ROLE, re.IGNORECASE)
-_HEADS = "secretary|minister|spokesperson|spokesman|spokeswoman|president|premier|ambassador|envoy|chief|FM|PM"
-# "the foreign secretary", "The prime minister", "the Russian FM": "the", up to two words, a role; not
-# one followed by a name ("the Foreign Secretary Sohail Mahmood" is named already).
-_ROLE = re.compile(r"\b[Tt]he\s+((?:[A-Za-z]+\s+){0,2}?(?:" + _HEADS + r"))\b(?!\s+[A-Z])")
+# The role asked for: "Which Pakistani minister ...?", "Who was Afghanistan's president ...?".
+_WHO_IS_ROLE = r"who\s+(?:is|was|are|were)\s+(?:[\w.\u2019'-]+\s+){0,3}?(" + "|".join(PERSON_ROLES) + r")\b"
+_ASKED_ROLE = re.compile(r"\b" + _WHICH_ROLE + r"|\b" + _WHO_IS_ROLE, re.IGNORECASE)
+_HEADS = "(?i:secretary|minister|spokesperson|spokesman|spokeswoman|president|premier|ambassador|envoy|chief)|FM|PM"
+# "the foreign secretary", "The prime minister", "the Russian FM", "The Secretary of State": "the", up to
+# two words, a role (with what it is "of"); not one followed by a name ("the Foreign Secretary Sohail
+# Mahmood" is named already).
+_ROLE = re.compile(r"\b[Tt]he\s+((?:[A-Za-z]+\s+){0,2}?(?:" + _HEADS + r")(?:\s+of\s+[A-Z][a-z]+)?+)\b(?!\s+[A-Z])")
 _SPELLED = {"fm": "foreign minister", "pm": "prime minister"}
 _ANY_ROLE = wordset("official officials leader officer member head")  # "Which Pakistani official ...?"
 _ROLE_WORDS = wordset("foreign prime defence defense interior finance army deputy vice chief state")
@@ -131,7 +134,7 @@ def _role_words(text: str) -> set[str]:
 def _asked_role(question: str) -> set[str]:
     """The role words of the role a "Which ... <role>?" question asks for; none for any official."""
     match = _ASKED_ROLE.search(question)
-    if match is None or match.group(1).lower() in _ANY_ROLE:
+    if match is None or (match.group(1) or match.group(2)).lower() in _ANY_ROLE:
         return set()
     return _role_words(match.group(0))
 

@@ -15,6 +15,7 @@ from tests.test_ask import assert_quoted_from_files, seed_facts, sentence_of
 
 HALE = "001_a6f6af1ea4f89335.txt"
 LAVROV = "004_07e1443d25d1940b.txt"
+RUBIO = "003_846f8b5f639282ae.txt"
 MASHAL = "Which Pakistani official met the outgoing Afghan ambassador Atif Mashal?"
 
 
@@ -44,6 +45,21 @@ def test_an_abbreviated_role_is_named_by_the_title_spelled_out() -> None:
     [naming] = namings([energy], seed_facts().articles, "Which minister discussed the pipeline?")
     assert naming.name == "Sergey Lavrov"
     assert "Russian Foreign Minister Sergey Lavrov" in naming.sentence.text
+
+
+def test_a_capitalized_role_with_what_it_is_of_is_named_by_its_title() -> None:
+    talks = article_sentence(RUBIO, "The Secretary of State expects to hold talks")
+    [naming] = namings([talks], seed_facts().articles, "Which U.S. official urged other world leaders?")
+    assert naming.name == "Marco Rubio"
+    assert with_names([talks], [naming])[0].text.startswith("The Secretary of State (Marco Rubio) expects")
+
+
+def test_a_role_is_not_named_for_a_question_about_who_holds_another() -> None:
+    """The question "Who was Afghanistan's president?" asks for a president, as "Which president ...?" does."""
+    invited = article_sentence(LAVROV, "The Prime Minister reiterated his invitation")
+    facts = seed_facts()
+    assert [n.name for n in namings([invited], facts.articles, "Who invited Putin to Pakistan?")] == ["Imran Khan"]
+    assert namings([invited], facts.articles, "Who was Afghanistan's president at the time?") == []
 
 
 def test_a_pronoun_that_speaks_is_named_by_the_speaker_before_it() -> None:
