@@ -254,19 +254,22 @@ def _unit(span: str) -> list[str]:
     return [w for w in (_word(w) for w in after) if w and w not in _SCALE_WORDS]
 
 
-# "How many people ...?" counts persons of any kind: "40 Indian paramilitary troops", "26 tourists".
-_PEOPLE = wordset("people persons individuals lives")
-_PERSONS = _PEOPLE | wordset(
-    "troops soldiers tourists civilians pilgrims militants rebels fighters "
-    "insurgents terrorists attackers gunmen police policemen officers officials personnel workers students "
-    "children women men residents villagers passengers protesters victims citizens nationals refugees "
-    "migrants patients doctors nurses journalists diplomats prisoners hostages visitors sightseers travellers"
-)
 # Words that count the same persons: "How many soldiers ...?" is answered by "40 Indian paramilitary
 # troops", "How many sightseers ...?" by "26 tourists". "Civilians" are not troops.
 _COUNTED_ALIKE = (
     wordset("troops soldiers servicemen personnel"),
     wordset("tourists visitors sightseers holidaymakers travellers travelers"),
+)
+# "How many people ...?" counts persons of any kind: "40 Indian paramilitary troops", "26 tourists".
+_PEOPLE = wordset("people persons individuals lives")
+_PERSONS = _PEOPLE.union(
+    *_COUNTED_ALIKE,
+    wordset(
+        "civilians pilgrims militants rebels fighters insurgents terrorists attackers gunmen police policemen "
+        "officers officials workers students children women men residents villagers passengers protesters "
+        "victims citizens nationals refugees migrants patients doctors nurses journalists diplomats prisoners "
+        "hostages"
+    ),
 )
 _CASES = wordset("cases infections")  # "How many people tested positive?": "349,691 new COVID cases"
 _INFECTED = wordset("positive infected")

@@ -113,6 +113,14 @@ def test_persons_counted_by_another_name_answer_how_many() -> None:
     assert answer_candidates("number", "How many people died?", [cases]) == []
 
 
+def test_every_name_persons_are_counted_by_counts_persons() -> None:
+    """Servicemen are soldiers, and persons: what happened to them is checked, and they are people."""
+    servicemen = ["A bomb killed 30 servicemen."]
+    assert answer_candidates("number", "How many soldiers were killed?", servicemen) == ["30 servicemen"]
+    assert answer_candidates("number", "How many soldiers were injured?", servicemen) == []
+    assert answer_candidates("number", "How many people died?", servicemen) == ["30 servicemen"]
+
+
 def test_the_rest_of_a_name_the_question_holds_is_no_name() -> None:
     sentence = "Both are discussing the Stream Gas Pipeline Project with Gazprom Neft."
     question = "Which Russian company will build the Stream Gas Pipeline?"
