@@ -67,11 +67,23 @@ _ABBREVIATIONS = {"fm": {"foreign", "minister"}, "pm": {"prime", "minister"}}
 def asked_speakers(question: str) -> list[str]:
     """Who the question asks about as a speaker: "David Hale" in "What did David Hale say about ...?",
     "Bruce" in "..., according to Bruce?"; none when it names no one (or only "he", "they")."""
-    found = []
+    return _asked_subject(question) + _parties([m.group("who") for m in _ACCORDING.finditer(question)])
+
+
+def _asked_subject(question: str) -> list[str]:
+    """The speaker of "What did David Hale say ...?", "How did Afghanistan's government react ...?"."""
     match = _ASKED.match(question)
-    if match:
-        found.append(match.group("who"))
-    found += [m.group("who") for m in _ACCORDING.finditer(question)]
+    return _parties([match.group("who")] if match else [])
+
+
+def _role_asked(question: str) -> list[str]:
+    """The asked speaker when it ends in a role ("Afghanistan's government"), not in a name: "How does
+    VOA describe ...?" asks what the article says, and an article need not name itself."""
+    return [w for w in _asked_subject(question) if _party_words(w.split()[-1]) <= _ROLES]
+
+
+def _parties(found: list[str]) -> list[str]:
+    """The named parties among ``found`` (not "he", not "the report", not "pray" for a name)."""
     found = [w for w in (_strip(w) for w in found) if w and not _vague(w)]
     return [w for w in found if not _party_words(w) & _DOCUMENTS and all(map(_in_name, w.split()))]
 
@@ -90,18 +102,30 @@ def speakers(sentence: str) -> list[str]:
 
 def contradicts_speaker(question: str, quotes: Sequence[str], article: str) -> str | None:
     """The question's speaker when every quoted sentence names someone else as speaking (and none a
-    pronoun or no one): what they say is not what the question's speaker said. ``article`` is the
-    cited text, where titles tie "the foreign secretary" to "Sohail Mahmood"."""
-    asked = asked_speakers(question)
+    pronoun), or, for "What did <a role> say ...?", names no one speaking and never mentions that role:
+    what they say is not what the question's speaker said ("The prime minister categorically rejected
+    ..." for "What did Pakistan's army say ...?"). ``article`` is the cited text, where titles tie
+    "the foreign secretary" to "Sohail Mahmood"."""
+    asked, role = asked_speakers(question), _role_asked(question)
     if not asked or not quotes:
         return None
     for quote in quotes:
         named = speakers_in_context(quote, article)
-        if not named or any(_vague(s) for s in named):
+        if not named and (not role or any(mentions(a, quote, article) for a in role)):
+            return None
+        if any(_vague(s) for s in named):
             return None
         if any(same_party(a, s, article) for a in asked for s in named):
             return None
     return asked[0]
+
+
+def mentions(party: str, sentence: str, article: str) -> bool:
+    """Whether ``sentence`` mentions ``party``: its last word ("army" of "Pakistan's army"), or the
+    name the article writes after it as a title ("Sohail Mahmood" for "the foreign secretary")."""
+    words = _party_words(sentence)
+    named = _titled(party, article) - _party_words(party)
+    return _party_words(party.split()[-1]) <= words or (bool(named) and named <= words)
 
 
 def speakers_in_context(sentence: str, article: str, reach: int = 2) -> list[str]:

@@ -73,6 +73,21 @@ def test_an_answer_someone_else_said_is_caught() -> None:
     assert contradicts_speaker("What is the U.S. doing, according to Bruce?", [watching], ARTICLE) is None
 
 
+def test_a_sentence_that_never_mentions_the_role_asked_about_is_not_its_words() -> None:
+    """No one speaks in the sentence, and it never mentions the army: it is not what the army said."""
+    rejected = "The prime minister rejected any attempt to link Pakistan with the incident."
+    army = "What did Pakistan's army say after the attack?"
+    assert contradicts_speaker(army, [rejected], ARTICLE) == "Pakistan's army"
+    assert contradicts_speaker("What did the prime minister say after the attack?", [rejected], ARTICLE) is None
+    # the role, or the name the article writes after it as a title, mentions who holds it
+    met = "Also on Tuesday, the foreign secretary met the Afghan ambassador."
+    assert contradicts_speaker("What did the foreign secretary say to the ambassador?", [met], ARTICLE) is None
+    named = "On Tuesday, Sohail Mahmood met the Afghan ambassador."
+    assert contradicts_speaker("What did the foreign secretary say to the ambassador?", [named], ARTICLE) is None
+    # a name that speaks nowhere may be the article's own ("How does VOA describe ...?"): not held against it
+    assert contradicts_speaker("How does VOA describe Modi's government?", [rejected], ARTICLE) is None
+
+
 def test_only_capitalised_words_next_to_a_name_are_its_titles() -> None:
     # the words after "Lavrov" are no titles of his ("Lavrov arrived in Moscow"), nor is the word that
     # ends the sentence before his name ("... talks in Moscow. Lavrov said ..."): Qureshi's words in
