@@ -38,6 +38,7 @@ from qa.answer import (
     in_their_words,
     parse_reply,
     parse_verdict,
+    picks_alternative,
     recite,
     restated_note,
     rewrite_prompt,
@@ -69,7 +70,7 @@ from qa.evidence import (
 )
 from qa.generate import Generator, Judge, OpenAICompatibleGenerator, local_generator
 from qa.model import BUNDLED, ensure_model_file
-from qa.naming import PERSON_QUESTION, Naming, article_text, asks_for_person, namings, with_names
+from qa.naming import PERSON_QUESTION, Naming, article_text, asks_for_person, names_only_asked, namings, with_names
 from qa.retrieve import Retriever, check_question, get_retriever
 from qa.spans import answer_candidates
 from qa.types import Answer, Chunk, Citation, Hit, Timings, Turn
@@ -417,18 +418,18 @@ def ask_stream(
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
         return
     draft = strip_markers(reply.answer)
-    if not adds_information(draft, search_question):  # one more try (not streamed), told so
+    if restates(draft, search_question):  # one more try (not streamed), told so
         retry = prompt + restated_note(draft)
         again = parse_reply(
             "".join(model.stream(SYSTEM_PROMPT, retry, schema=schema, max_tokens=settings.max_answer_tokens))
         )
-        if again.answerable and adds_information(strip_markers(again.answer), search_question):
+        if again.answerable and not restates(strip_markers(again.answer), search_question):
             reply, draft = again, strip_markers(again.answer)
     final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts, named)
     quotes = [c.quote for c in citations]
     base = replace(base, draft=draft)
     problem = ""
-    if not adds_information(draft, search_question):
+    if restates(draft, search_question):
         problem = "the model's answer only repeats the question"
     elif not has_type(draft, kind, search_question):
         problem = f"the model's answer holds no {kind}, which the question asks for"
@@ -500,6 +501,14 @@ def holding_elsewhere(
         and not names_missing_from(question, [e.source], facts.texts)
         and (attribute is None or mentions_attribute(attribute, [e.text]))
     ]
+
+
+def restates(draft: str, question: str) -> bool:
+    """Whether the draft only repeats the question: it adds nothing, or, asked for a person, it names
+    only someone the question names ("Secretary of State Marco Rubio" for whom Rubio was to call)."""
+    if picks_alternative(draft, question):
+        return False
+    return not adds_information(draft, question) or names_only_asked(draft, question)
 
 
 def supported(model: Generator, question: str, answer: str, quotes: Sequence[str], threshold: float) -> bool:

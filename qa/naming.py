@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from qa.attribution import PERSON_ROLES, speaker_before, speakers
+from qa.attribution import PERSON_ROLES, names_someone, speaker_before, speakers
 from qa.chunking import sentence_spans
-from qa.evidence import Evidence
+from qa.evidence import Evidence, content_terms
 from qa.spans import wordset
 from qa.types import Chunk
 
@@ -62,6 +62,23 @@ def asks_for_person(question: str) -> bool:
     minister briefed Lavrov?")."""
     text = question.strip()
     return any(PERSON_QUESTION.search(text[s:e]) for s, e in sentence_spans(text) or [(0, len(text))])
+
+
+# A question that asks who or what someone is ("Who is Marco Rubio?"): a title is its answer.
+_IDENTITY = re.compile(r"(?:^|[.?!]\s+)(?:who|what)\s+(?:is|was|are|were)\b", re.IGNORECASE)
+_TITLE_TERMS = content_terms(" ".join([*PERSON_ROLES, *_ROLE_WORDS, "of", "state", "states", "u.s.", "us"]))
+
+
+def names_only_asked(answer: str, question: str) -> bool:
+    """Whether ``answer`` names only someone the question names, with titles ("Secretary of State Marco
+    Rubio" for "Whom was Marco Rubio getting ready to call?"). Never for a question that asks who
+    someone is ("Who is Marco Rubio?"), nor for one of the people a question offers ("Who spoke first,
+    Lavrov or Qureshi?": ``qa.answer.picks_alternative``, which the caller checks)."""
+    if _IDENTITY.search(question.strip()) or not names_someone(answer):
+        return False
+    asked, own = content_terms(question), content_terms(answer)
+    last = content_terms(answer.split()[-1])
+    return bool(last) and last <= asked and own - asked <= _TITLE_TERMS
 
 
 def article_text(chunks: Sequence[Chunk]) -> str:

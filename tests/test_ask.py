@@ -6,7 +6,16 @@ from pathlib import Path
 import pytest
 
 from qa.answer import ABSTAIN_TEXT, REWRITE_PROMPT, SYSTEM_PROMPT, VERIFY_PROMPT, answer_schema, strip_markers
-from qa.ask import CorpusFacts, ask, ask_stream, cited_draft, names_missing_from, turn_of, with_person_named
+from qa.ask import (
+    CorpusFacts,
+    ask,
+    ask_stream,
+    cited_draft,
+    names_missing_from,
+    restates,
+    turn_of,
+    with_person_named,
+)
 from qa.chunking import chunk_document
 from qa.config import Settings
 from qa.corpus import read_corpus
@@ -398,6 +407,12 @@ def test_a_draft_that_only_repeats_the_question_abstains(settings: Settings) -> 
     answer = ask(VACCINE, settings=settings, generator=model)
     assert answer.abstained and answer.reason == "the model's answer only repeats the question"
     assert [call[0] for call in model.calls] == [SYSTEM_PROMPT, SYSTEM_PROMPT]  # it was told, and did again
+
+
+def test_an_answer_that_names_only_the_questions_own_person_repeats_it() -> None:
+    assert restates("Secretary of State Marco Rubio", "Whom was Marco Rubio getting ready to call?")
+    assert not restates("the foreign ministers of both nations", "Whom was Marco Rubio getting ready to call?")
+    assert not restates("Lavrov", "Who spoke first, Lavrov or Qureshi?")  # one of the people it offers
 
 
 def test_an_answer_that_only_repeats_the_question_gets_one_more_try(settings: Settings) -> None:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from qa.ask import cited_draft
 from qa.attribution import names_someone
 from qa.evidence import Evidence
-from qa.naming import article_text, asks_for_person, namings, with_names
+from qa.naming import article_text, asks_for_person, names_only_asked, namings, with_names
 from qa.types import Chunk
 from tests.test_ask import assert_quoted_from_files, seed_facts, sentence_of
 
@@ -145,3 +145,18 @@ def test_article_text_puts_each_chunk_at_its_offsets(file: str, spans: list[tupl
     article = article_text(chunks)
     assert all(article[c.start : c.end] == c.text for c in chunks)
     assert len(article) == max((c.end for c in chunks), default=0)
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "only_asked"),
+    [
+        ("Secretary of State Marco Rubio", "After the attack, whom was Marco Rubio getting ready to call?", True),
+        ("Foreign Minister Qureshi", "What did Qureshi say he would discuss with Lavrov?", True),
+        ("Secretary of State Marco Rubio", "Who is Marco Rubio?", False),  # a title is what is asked
+        ("Marco Rubio", "Which U.S. official urged other leaders to call?", False),
+        ("Pakistan's foreign secretary", "Who met Atif Mashal for Pakistan?", False),  # a role, no name
+        ("Foreign Secretary Sohail Mahmood", "Who did David Hale speak with?", False),
+    ],
+)
+def test_an_answer_that_names_only_someone_the_question_names(answer: str, question: str, only_asked: bool) -> None:
+    assert names_only_asked(answer, question) is only_asked
