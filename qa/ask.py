@@ -504,8 +504,9 @@ def holding_elsewhere(
 
 
 def restates(draft: str, question: str) -> bool:
-    """Whether the draft only repeats the question: it adds nothing, or, asked for a person, it names
-    only someone the question names ("Secretary of State Marco Rubio" for whom Rubio was to call)."""
+    """Whether the draft only repeats the question: it adds nothing, or it names only someone the
+    question names ("Secretary of State Marco Rubio" for whom Rubio was to call); never when it is one
+    of the answers the question offers."""
     if picks_alternative(draft, question):
         return False
     return not adds_information(draft, question) or names_only_asked(draft, question)

@@ -66,7 +66,7 @@ def asks_for_person(question: str) -> bool:
 
 # A question that asks who or what someone is ("Who is Marco Rubio?"): a title is its answer.
 _IDENTITY = re.compile(r"(?:^|[.?!]\s+)(?:who|what)\s+(?:is|was|are|were)\b", re.IGNORECASE)
-_TITLE_TERMS = content_terms(" ".join([*PERSON_ROLES, *_ROLE_WORDS, "of", "state", "states", "u.s.", "us"]))
+_TITLE_TERMS = content_terms(" ".join([*PERSON_ROLES, *_ROLE_WORDS, "states", "u.s.", "us"]))
 
 
 def names_only_asked(answer: str, question: str) -> bool:
@@ -149,7 +149,8 @@ def _role_words(text: str) -> set[str]:
 
 
 def _asked_role(question: str) -> set[str]:
-    """The role words of the role a "Which ... <role>?" question asks for; none for any official."""
+    """The role words of the role a "Which ... <role>?" or "Who was ... <role>?" question asks for;
+    none for any official."""
     match = _ASKED_ROLE.search(question)
     if match is None or (match.group(1) or match.group(2)).lower() in _ANY_ROLE:
         return set()
