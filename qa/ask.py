@@ -48,7 +48,7 @@ from qa.answer import (
     verify_prompt,
     with_markers,
 )
-from qa.attribution import asked_speakers, contradicts_speaker
+from qa.attribution import asked_speakers, contradicts_speaker, misses_topic
 from qa.bridge import asking_part, bridge_sentence, can_bridge
 from qa.config import Settings
 from qa.evidence import (
@@ -441,6 +441,8 @@ def ask_stream(
         problem = f"the cited sentences do not mention the {attribute} asked about"
     elif speaker := other_speaker(question, search_question, citations, facts):
         problem = f"the cited sentences report what someone other than {speaker} said"
+    elif topic := misses_topic(search_question, quotes):
+        problem = f"the cited sentences do not mention {topic}, which the question asks about"
     if problem:  # the model found nothing that answers this question: no sentence is put in its place
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)
     elif citations and not unsupported_terms(draft, quotes, search_question):

@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterable, Sequence
 
 from qa.chunking import sentence_spans
+from qa.evidence import content_terms
 from qa.spans import MONTH_NAMES, WEEKDAY_NAMES, wordset
 
 _ASKED_VERBS = (
     "say|state|add|tell|stress|highlight|emphasi[sz]e|underscore|insist|warn|note|claim|assert|announce|tweet|"
     "write|remark|observe|maintain|reiterate|urge|describe|express|reply|respond|react|confirm|explain|argue|"
-    "suggest|declare|acknowledge|admit|deny|comment|predict|vow|pledge|assure|affirm|reaffirm|mention"
+    "suggest|declare|acknowledge|admit|deny|comment|predict|vow|pledge|assure|affirm|reaffirm|mention|answer"
 )
 _SAID = (
     "said|says|stated|states|added|adds|told|tells|stressed|stresses|highlighted|highlights|emphasi[sz]ed|"
@@ -33,6 +34,9 @@ _ASKED = re.compile(
     r"(?P<who>(?:\S+\s+){0,5}?\S+?)\s+(?:also\s+|further\s+|then\s+)?(?:" + _ASKED_VERBS + r")\b",
     re.IGNORECASE,
 )
+# What the speaker is asked about, after the verb: "What did Qureshi say about the May 1 deadline?". Not
+# "brought about" or "came about", which say what caused something.
+_ABOUT = re.compile(r"(?<!brought )(?<!bring )(?<!came )(?<!come )\babout\s+(?P<topic>[^?]+)", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?P<who>[^,?;]+)", re.IGNORECASE)
 _SPEECH = re.compile(r"\b(?:" + _SAID + r")\b")
 _PRONOUNS = wordset("he she they we i it you who which that this")
@@ -74,6 +78,25 @@ def _asked_subject(question: str) -> list[str]:
     """The speaker of "What did David Hale say ...?", "How did Afghanistan's government react ...?"."""
     match = _ASKED.match(question)
     return _parties([match.group("who")] if match else [])
+
+
+def asked_topic(question: str) -> str:
+    """What a question asks a speaker about: "the May 1 deadline" in "What did Qureshi say about the May
+    1 deadline?"; "" when it does not ask what someone said about something."""
+    asked = _ASKED.match(question)
+    about = _ABOUT.search(question, asked.end()) if asked else None
+    return about.group("topic").strip() if about else ""
+
+
+def misses_topic(question: str, quotes: Sequence[str]) -> str:
+    """The topic of "What did X say about <topic>?" when no quoted sentence holds a word of it: what
+    they say is about something else ("Qureshi further said Moscow acknowledged Islamabad's campaign
+    against terrorism" for what Qureshi said about the May 1 deadline); else ""."""
+    topic = asked_topic(question)
+    terms = content_terms(topic)
+    if not terms or any(terms & content_terms(quote) for quote in quotes):
+        return ""
+    return topic
 
 
 def _role_asked(question: str) -> list[str]:

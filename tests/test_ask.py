@@ -324,6 +324,20 @@ def test_an_answer_in_someone_elses_words_abstains(settings: Settings) -> None:
     assert not mahmood.abstained and mahmood.citations[0].quote.startswith("The foreign secretary highlighted")
 
 
+def test_an_answer_on_another_topic_than_the_one_asked_about_abstains(settings: Settings) -> None:
+    """That Mahmood and Hale reviewed the relationship is not what he said about people-to-people contacts."""
+    question = "What did Mahmood say about people-to-people contacts?"
+    reviewed = ScriptedGenerator(sentence_with("Mahmood and Hale reviewed"))
+    off_topic = ask(question, settings=settings, generator=reviewed)
+    assert off_topic.abstained
+    assert off_topic.reason == (
+        "the cited sentences do not mention people-to-people contacts, which the question asks about"
+    )
+    said = ScriptedGenerator(sentence_with("people-to-people contacts"))
+    on_topic = ask(question, settings=settings, generator=said)
+    assert not on_topic.abstained and on_topic.citations[0].quote.startswith("The foreign secretary said")
+
+
 def test_an_answer_from_sentences_that_share_no_word_with_the_question_abstains(settings: Settings) -> None:
     """ "Aug. 5, 2019" is the date of India's actions, not of the call the question asks about."""
     model = ScriptedGenerator(sentence_with("The foreign secretary highlighted"))

@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from qa.attribution import asked_speakers, contradicts_speaker, same_party, speakers, speakers_in_context
+from qa.attribution import (
+    asked_speakers,
+    asked_topic,
+    contradicts_speaker,
+    misses_topic,
+    same_party,
+    speakers,
+    speakers_in_context,
+)
 
 ARTICLE = (
     "Foreign Secretary Sohail Mahmood held a call with U.S. Under Secretary for Political Affairs David Hale.\n"
@@ -100,3 +108,27 @@ def test_only_capitalised_words_next_to_a_name_are_its_titles() -> None:
     assert same_party("Lavrov", "the Russian foreign minister", article)
     briefed = "Qureshi said he briefed Moscow on Kashmir."
     assert contradicts_speaker("How did Lavrov respond to the briefing on Kashmir?", [briefed], article) == "Lavrov"
+
+
+def test_the_topic_a_speaker_is_asked_about() -> None:
+    assert asked_topic("What did Qureshi say about the May 1 deadline?") == "the May 1 deadline"
+    assert asked_topic("What did sources tell VOA about the peace talks?") == "the peace talks"
+    assert asked_topic("How did India answer Pakistan's offer of talks?") == ""  # no "about"
+    # "brought about" says what caused something; "about" before the verb is not what was said
+    assert asked_topic("What do the articles say brought about the ceasefire?") == ""
+    assert asked_topic("In his tweet about the virus, what did Imran Khan say?") == ""
+    assert asked_topic("Who wrote the article about Lavrov's talks?") == ""
+
+
+def test_a_sentence_on_another_topic_is_not_what_was_said_about_it() -> None:
+    question = "What did Qureshi say about the May 1 deadline?"
+    other = "Qureshi further said Moscow acknowledged Islamabad's successful campaign against terrorism."
+    on_topic = "Qureshi said the deadline would be hard to meet."
+    assert misses_topic(question, [other]) == "the May 1 deadline"
+    assert misses_topic(question, [other, on_topic]) == ""
+    assert misses_topic("What did he say about it?", [other]) == ""  # a topic with no content word is not judged
+    assert misses_topic("What did Qureshi say?", [other]) == ""
+
+
+def test_answer_is_a_speaking_verb_in_a_question() -> None:
+    assert asked_speakers("How did India answer Pakistan's offer of talks?") == ["India"]
