@@ -448,7 +448,8 @@ def ask_stream(
     elif citations and not unsupported_terms(draft, quotes, search_question):
         if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
             final = with_markers(in_their_words(draft, quotes), citations)
-        if settings.verify_answers and not supported(model, search_question, final, quotes, settings.verify_threshold):
+        seen = as_shown(citations, shown)  # "The Prime Minister (Imran Khan) reiterated his invitation ..."
+        if settings.verify_answers and not supported(model, search_question, final, seen, settings.verify_threshold):
             # The model may have cited one sentence where another that holds its answer says what was asked
             # ("UN Secretary-General Antonio Guterres" / "Guterres, who also spoke with ..."; "Russia has
             # provided 50,000 doses" / "We have provided 50,000 doses ... to Pakistan"): one more look, with both.
@@ -458,7 +459,7 @@ def ask_stream(
                 if kind is None:
                     final = with_markers(in_their_words(draft, [c.quote for c in citations]), citations)
             if not others or not supported(
-                model, search_question, final, [c.quote for c in citations], settings.verify_threshold
+                model, search_question, final, as_shown(citations, shown), settings.verify_threshold
             ):
                 reason = "the model, asked again, found that the cited sentences do not state this answer"
                 yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
@@ -478,6 +479,15 @@ def other_speaker(question: str, search_question: str, citations: Sequence[Citat
         return None
     article = "\n".join(facts.texts[s] for s in dict.fromkeys(c.source for c in citations) if s in facts.texts)
     return contradicts_speaker(search_question, [c.quote for c in citations], article)
+
+
+def as_shown(citations: Sequence[Citation], shown: Sequence[Evidence]) -> list[str]:
+    """The cited sentences as the answer model was shown them, each role or pronoun it named followed by
+    the name ("The Prime Minister (Imran Khan) reiterated his invitation to President Putin ..."): the
+    second look then knows whom a cited sentence means as the answer model did (stop 35: without the name
+    it refused "Putin" for whom Imran Khan invited)."""
+    texts = {(e.source, e.start): e.text for e in shown}
+    return [texts.get((c.source, c.start), c.quote) for c in citations]
 
 
 def holding_elsewhere(
