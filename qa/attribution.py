@@ -3,8 +3,9 @@ speakers a sentence names ("The foreign secretary highlighted ...", "... ,” sa
 
 A sentence in which someone else speaks does not say what the question's speaker said: "The foreign
 secretary highlighted India's actions" does not answer "What did David Hale say about India's actions?".
-Pure functions over text; a speaker the code cannot pin down (a pronoun, a quote with no one named)
-never counts against an answer.
+Nor does a sentence that never touches what the speaker was asked about: "Qureshi further said Moscow
+acknowledged ..." is not what Qureshi said about the May 1 deadline. Pure functions over text; a
+speaker the code cannot pin down (a pronoun, a quote with no one named) never counts against an answer.
 """
 
 from __future__ import annotations
