@@ -72,6 +72,7 @@ from qa.generate import Generator, Judge, OpenAICompatibleGenerator, local_gener
 from qa.model import BUNDLED, ensure_model_file
 from qa.naming import PERSON_QUESTION, Naming, article_text, asks_for_person, names_only_asked, namings, with_names
 from qa.retrieve import Retriever, check_question, get_retriever
+from qa.scope import as_asked_of_it, asked_article
 from qa.spans import answer_candidates
 from qa.types import Answer, Chunk, Citation, Hit, Timings, Turn
 
@@ -336,12 +337,22 @@ def ask_stream(
     ready = time.perf_counter()  # loading the index or model (first call) is in no stage but the total
     search_question = standalone_question(question, turns, model) if turns else question
     rewritten = time.perf_counter()
-    hits = retriever.search(search_question, k=settings.answer_chunks)
     facts = _facts_for(retriever)
-    evidence = select_evidence(search_question, hits, retriever.embedder, settings.evidence_sentences, facts.idf)
+    scope = asked_article(search_question, facts.articles)  # "According to Harkirpal Singh, which ...?"
+    ranked = retriever.search(search_question, k=max(settings.answer_chunks, settings.candidates if scope else 0))
+    hits = ranked[: settings.answer_chunks]
+    if scope:  # the named article's best chunks are where the answer is looked for, the others kept for the checks
+        scoped = [h for h in ranked if h.source == scope][: settings.answer_chunks]
+        hits = [*scoped, *(h for h in hits if h.source != scope)]
+    answering = [h for h in hits if h.source == scope] or hits
+    evidence = select_evidence(search_question, answering, retriever.embedder, settings.evidence_sentences, facts.idf)
     # The phrase naming the article ("according to the VOA report") need not be in the passage, only in an article.
     about = without_article_references(search_question)
-    covered = max(coverage(q, evidence, facts.idf) for q in {search_question, about})
+    pools = [evidence]
+    if answering is not hits:  # what another article says of the question's other part counts too, as it did
+        top = ranked[: settings.answer_chunks]
+        pools.append(select_evidence(search_question, top, retriever.embedder, settings.evidence_sentences, facts.idf))
+    covered = max(coverage(q, pool, facts.idf) for q in {search_question, about} for pool in pools)
     retrieved = time.perf_counter()
     base = Answer(question, "", (), False, tuple(hits), Timings(), search_question, model_name)
 
@@ -449,7 +460,8 @@ def ask_stream(
         if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
             final = with_markers(in_their_words(draft, quotes), citations)
         seen = as_shown(citations, shown)  # "The Prime Minister (Imran Khan) reiterated his invitation ..."
-        if settings.verify_answers and not supported(model, search_question, final, seen, settings.verify_threshold):
+        judged = as_asked_of_it(search_question, facts.articles)  # "According to the article, ..." of its sentences
+        if settings.verify_answers and not supported(model, judged, final, seen, settings.verify_threshold):
             # The model may have cited one sentence where another that holds its answer says what was asked
             # ("UN Secretary-General Antonio Guterres" / "Guterres, who also spoke with ..."; "Russia has
             # provided 50,000 doses" / "We have provided 50,000 doses ... to Pakistan"): one more look, with both.
@@ -458,9 +470,7 @@ def ask_stream(
                 final, citations = cite(draft, [*numbers_of(citations, evidence), others[0].number], evidence)
                 if kind is None:
                     final = with_markers(in_their_words(draft, [c.quote for c in citations]), citations)
-            if not others or not supported(
-                model, search_question, final, as_shown(citations, shown), settings.verify_threshold
-            ):
+            if not others or not supported(model, judged, final, as_shown(citations, shown), settings.verify_threshold):
                 reason = "the model, asked again, found that the cited sentences do not state this answer"
                 yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
                 return

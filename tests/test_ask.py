@@ -603,3 +603,14 @@ def test_ask_shows_the_name_beside_the_role_and_cites_both(settings: Settings) -
     verdict_prompt = model.calls[-1][1]  # the second look reads both sentences, the name shown as it was to the model
     assert "Also on Tuesday, the foreign secretary (Sohail Mahmood) met" in verdict_prompt
     assert "Foreign Secretary Sohail" in verdict_prompt
+
+
+def test_a_question_that_names_its_article_is_answered_from_that_article(settings: Settings) -> None:
+    model = ScriptedGenerator(sentence_with("Modi"))
+    question = "According to Harkirpal Singh, what did Imran Khan explain to Narendra Modi?"
+    answer = ask(question, settings=settings, generator=model)
+    shown = numbered_sentences(model.calls[0][1])
+    singh = (SEEDS / "002_a84510b569571809.txt").read_text(encoding="utf-8")
+    assert shown and all(text in singh for text in shown.values())
+    assert [c.source for c in answer.citations] == ["002_a84510b569571809.txt"]
+    assert any(h.source == "000_bb0f77902b53b706.txt" for h in answer.hits)  # the others are still retrieved
