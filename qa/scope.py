@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from qa.chunking import sentence_spans
 from qa.evidence import Evidence, content_terms, is_byline, missing_key_terms
@@ -100,9 +101,11 @@ def _author_named(asking: str, text: str) -> bool:
     return bool(author) and author.lower() in asking.lower()
 
 
+@lru_cache(maxsize=4096)
 def _author(text: str) -> str:
     """The article's author as its byline names them ("Harkirpal Singh" of "By Harkirpal Singh, Updated
-    : Mar 08, 2021"); "" for none, or a single word or a staff byline ("by Staff Report")."""
+    : Mar 08, 2021"); "" for none, or a single word or a staff byline ("by Staff Report"). Kept per
+    text: every question looks for every article's author."""
     for line in text.splitlines():
         if is_byline(line):
             author = re.split(r",|\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\d)", line.strip()[3:].strip())[0].strip()
@@ -129,5 +132,6 @@ def as_asked_of_it(question: str, articles: Mapping[str, str]) -> str:
     plain = asking
     author = _author(articles[source])
     if author:
-        plain = re.sub(re.escape(author) + r"(?:['\u2019]s\s+(?:article|report|story|piece)\b)?", "the article", plain)
+        named = re.escape(author) + r"(?:['\u2019]s\s+(?:article|report|story|piece)\b)?"
+        plain = re.sub(named, "the article", plain, flags=re.IGNORECASE)
     return question[:at] + _ARTICLE.sub("the article", plain)

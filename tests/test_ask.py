@@ -614,3 +614,15 @@ def test_a_question_that_names_its_article_is_answered_from_that_article(setting
     assert shown and all(text in singh for text in shown.values())
     assert [c.source for c in answer.citations] == ["002_a84510b569571809.txt"]
     assert any(h.source == "000_bb0f77902b53b706.txt" for h in answer.hits)  # the others are still retrieved
+
+
+def test_the_coverage_gate_counts_what_the_other_articles_say_of_a_named_articles_question(settings: Settings) -> None:
+    model = ScriptedGenerator(sentence_with("acknowledged"))
+    question = (
+        "Harkirpal Singh's piece says Islamabad is known to harbour and train terrorists inside Pakistan's "
+        "territory. What did Moscow acknowledge about Islamabad, according to the Lavrov report?"
+    )
+    answer = ask(question, settings=settings, generator=model)
+    assert "coverage" not in answer.reason
+    lavrov = (SEEDS / "004_07e1443d25d1940b.txt").read_text(encoding="utf-8")
+    assert all(text in lavrov for text in numbered_sentences(model.calls[0][1]).values())  # the model was asked

@@ -79,6 +79,10 @@ def test_the_asking_part_starts_at_the_first_sentence_that_asks() -> None:
             "In what year was the Taliban driven from power, according to the Lavrov report?",
             "In what year was the Taliban driven from power, according to the article?",
         ),
+        (  # the author's name in any case
+            "What date does harkirpal singh give for Pakistan's reply to the Balakot strikes?",
+            "What date does the article give for Pakistan's reply to the Balakot strikes?",
+        ),
         (  # a speaker stays: the sentences must still say it is his
             "According to Lavrov, what will begin once the new protocol is signed?",
             "According to Lavrov, what will begin once the new protocol is signed?",
