@@ -46,6 +46,20 @@ def described_part(question: str) -> str:
     return " ".join(given)
 
 
+def asking_sentences(question: str) -> str:
+    """The sentences of ``question`` from the first that asks ("According to Harkirpal Singh, which ...?"
+    of "VOA says .... According to Harkirpal Singh, which ...?"), from its clause that asks when a
+    semicolon parts it ("Harkirpal Singh reports ...; in which month ...?"); the whole question when
+    none asks. Unlike ``asking_part``, never the sentences before, even when the asking part points back."""
+    text = question.strip()
+    spans = sentence_spans(text)
+    first = next((s for s, e in spans if _ASKS.search(text[s:e])), None)
+    if first is None:
+        return text
+    clauses = _CLAUSE_BREAK.split(text[first:])
+    return "; ".join(clauses[next(i for i, c in enumerate(clauses) if "?" in c) :])
+
+
 # An asking sentence that cannot be read without the sentences before it: a word that points back at
 # them ("Who was that?", "What name does his article give those strikes?") or a choice between what
 # they name ("What was the smaller one?", "the lower of the two tolls"). "that" counts only where it

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from qa.chunking import sentence_spans
+from qa.bridge import asking_sentences
 from qa.evidence import Evidence, content_terms, is_byline, missing_key_terms
 
 # "the Lavrov report", "Harkirpal Singh's article", "the later report on the Pahalgam attack", "the VOA
@@ -33,25 +33,10 @@ _ARTICLE = re.compile(
 )
 # "according to VOA", "According to Harkirpal Singh,": who says it, up to a comma or the question's end.
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?P<who>[^,;?]+)", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r";\s+")
-_ASKS = re.compile(r"\?[\u201d\u2019\"')]*$")
 # "according to the article", "according to it": no article in particular; the question is asked of all.
 _ANYONE = re.compile(r"(?:the|this|that|an?)\s+(?:article|report|story|piece)s?|it|them|him|her|the\s+\w+", re.I)
 _NOUNS = content_terms("article report story piece later earlier other first second")
 OPENING_LINES = 4  # an article's title and headings: its first lines, before or around the byline
-
-
-def asking_sentences(question: str) -> str:
-    """The sentences of ``question`` from the first that asks ("According to Harkirpal Singh, which ...?"
-    of "VOA says .... According to Harkirpal Singh, which ...?"), from its clause that asks when a
-    semicolon parts it; the whole question when none asks."""
-    text = question.strip()
-    spans = sentence_spans(text)
-    first = next((s for s, e in spans if _ASKS.search(text[s:e])), None)
-    if first is None:
-        return text
-    clauses = _CLAUSE_BREAK.split(text[first:])  # "Harkirpal Singh reports ...; in which month ...?"
-    return "; ".join(clauses[next(i for i, c in enumerate(clauses) if "?" in c) :])
 
 
 def article_phrases(question: str) -> list[tuple[str, bool]]:
@@ -117,14 +102,13 @@ def _whole(source: str, text: str) -> Evidence:
     return Evidence(0, source, text, 0, len(text), 0.0)
 
 
-def as_asked_of_it(question: str, articles: Mapping[str, str]) -> str:
+def as_asked_of_it(question: str, source: str | None, articles: Mapping[str, str]) -> str:
     """The question with its article's author and the phrases naming the article put as "the article"
     ("According to the article, which Indian leader ...?" for "According to Harkirpal Singh, ...";
     "What name does the article give ...?" for "... does Harkirpal Singh's article give ...?"), for a
     reader shown only that article's sentences, who would otherwise look for Harkirpal Singh in them.
-    "According to Lavrov" stays: he may be the speaker asked about. The question itself when it names
-    no one article."""
-    source = asked_article(question, articles)
+    "According to Lavrov" stays: he may be the speaker asked about. ``source`` is the file the question
+    names (``asked_article``); the question itself when it names none."""
     asking = asking_sentences(question)
     at = question.rfind(asking)
     if source is None or at < 0:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.scope import as_asked_of_it, asked_article, asking_sentences, file_named
+from qa.bridge import asking_sentences
+from qa.scope import as_asked_of_it, asked_article, file_named
 from tests.conftest import SEEDS
 
 ARTICLES = {path.name: path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))}
@@ -91,4 +92,4 @@ def test_the_asking_part_starts_at_the_first_sentence_that_asks() -> None:
     ],
 )
 def test_the_second_look_is_asked_of_the_article_plainly(question: str, plain: str) -> None:
-    assert as_asked_of_it(question, ARTICLES) == plain
+    assert as_asked_of_it(question, asked_article(question, ARTICLES), ARTICLES) == plain
