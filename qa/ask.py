@@ -460,9 +460,8 @@ def ask_stream(
         if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
             final = with_markers(in_their_words(draft, quotes), citations)
         seen = as_shown(citations, shown)  # "The Prime Minister (Imran Khan) reiterated his invitation ..."
-        judged = as_asked_of_it(
-            search_question, scope, facts.articles
-        )  # "According to the article, ..." of its sentences
+        # A named article's question is judged as asked of "the article": its sentences need not name it.
+        judged = as_asked_of_it(search_question, scope, facts.articles)
         if settings.verify_answers and not supported(model, judged, final, seen, settings.verify_threshold):
             # The model may have cited one sentence where another that holds its answer says what was asked
             # ("UN Secretary-General Antonio Guterres" / "Guterres, who also spoke with ..."; "Russia has
