@@ -340,17 +340,18 @@ def ask_stream(
     facts = _facts_for(retriever)
     scope = asked_article(search_question, facts.articles)  # "According to Harkirpal Singh, which ...?"
     ranked = retriever.search(search_question, k=max(settings.answer_chunks, settings.candidates if scope else 0))
-    hits = ranked[: settings.answer_chunks]
-    if scope:  # the named article's best chunks are where the answer is looked for, the others kept for the checks
-        scoped = [h for h in ranked if h.source == scope][: settings.answer_chunks]
-        hits = [*scoped, *(h for h in hits if h.source != scope)]
-    answering = [h for h in hits if h.source == scope] or hits
-    evidence = select_evidence(search_question, answering, retriever.embedder, settings.evidence_sentences, facts.idf)
+    hits = top = ranked[: settings.answer_chunks]
+    # The named article's best chunks are where the answer is looked for; the others are kept for the checks.
+    scoped = [h for h in ranked if h.source == scope][: settings.answer_chunks] if scope else []
+    if scoped:
+        hits = [*scoped, *(h for h in top if h.source != scope)]
+    evidence = select_evidence(
+        search_question, scoped or top, retriever.embedder, settings.evidence_sentences, facts.idf
+    )
     # The phrase naming the article ("according to the VOA report") need not be in the passage, only in an article.
     about = without_article_references(search_question)
     pools = [evidence]
-    if answering is not hits:  # what another article says of the question's other part counts too, as it did
-        top = ranked[: settings.answer_chunks]
+    if scoped:  # what another article says of the question's other part counts too, as it did
         pools.append(select_evidence(search_question, top, retriever.embedder, settings.evidence_sentences, facts.idf))
     covered = max(coverage(q, pool, facts.idf) for q in {search_question, about} for pool in pools)
     retrieved = time.perf_counter()

@@ -39,9 +39,9 @@ _NOUNS = content_terms("article report story piece later earlier other first sec
 OPENING_LINES = 4  # an article's title and headings: its first lines, before or around the byline
 
 
-def article_phrases(question: str) -> list[tuple[str, bool]]:
-    """The phrases of the asking part that name an article (True) or whom it is according to (False)."""
-    asking = asking_sentences(question)
+def article_phrases(asking: str) -> list[tuple[str, bool]]:
+    """The phrases of a question's asking part (``asking_sentences``) that name an article (True) or whom
+    it is according to (False)."""
     phrases = [(m.group(0), True) for m in _ARTICLE.finditer(asking)]
     according = [m.group("who") for m in _ACCORDING.finditer(asking)]
     return phrases + [(who, False) for who in according if not _ARTICLE.search(who)]
@@ -53,9 +53,9 @@ def asked_article(question: str, articles: Mapping[str, str]) -> str | None:
     names nothing when X fits two files) or an author's name in a byline ("What date does Harkirpal
     Singh give ...?"); None when it names none, or more than one ("both in the article on X and in the
     article on Y")."""
-    phrases = [p for p in article_phrases(question) if not _ANYONE.fullmatch(p[0].strip())]
-    named = [file_named(phrase, articles, by_title) for phrase, by_title in phrases]
     asking = asking_sentences(question)
+    phrases = [p for p in article_phrases(asking) if not _ANYONE.fullmatch(p[0].strip())]
+    named = [file_named(phrase, articles, by_title) for phrase, by_title in phrases]
     named += [source for source, text in articles.items() if _author_named(asking, text)]
     files = set(named)
     return files.pop() if len(files) == 1 and None not in files else None
