@@ -73,7 +73,7 @@ from qa.model import BUNDLED, ensure_model_file
 from qa.naming import PERSON_QUESTION, Naming, article_text, asks_for_person, names_only_asked, namings, with_names
 from qa.retrieve import Retriever, check_question, get_retriever
 from qa.scope import as_asked_of_it, asked_article
-from qa.spans import answer_candidates
+from qa.spans import AnswerType, answer_candidates
 from qa.types import Answer, Chunk, Citation, Hit, Timings, Turn
 
 
@@ -440,22 +440,9 @@ def ask_stream(
     final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts, named)
     quotes = [c.quote for c in citations]
     base = replace(base, draft=draft)
-    problem = ""
-    if restates(draft, search_question):
-        problem = "the model's answer only repeats the question"
-    elif not has_type(draft, kind, search_question):
-        problem = f"the model's answer holds no {kind}, which the question asks for"
-    elif citations and not asks_for_author(search_question) and shares_no_term(about, quotes):
-        problem = "the cited sentences share no word with the question"  # only a byline says who wrote it
-    elif missing := names_missing_from(search_question, (c.source for c in citations), facts.texts):
-        problem = f"the cited articles do not mention {', '.join(sorted(missing))}"
-    elif attribute and not mentions_attribute(attribute, quotes):
-        problem = f"the cited sentences do not mention the {attribute} asked about"
-    elif speaker := other_speaker(question, search_question, citations, facts):
-        problem = f"the cited sentences report what someone other than {speaker} said"
-    elif topic := misses_topic(search_question, quotes):
-        problem = f"the cited sentences do not mention {topic}, which the question asks about"
-    if problem:  # the model found nothing that answers this question: no sentence is put in its place
+    posed = Posed(question, search_question, about, kind, attribute)
+    if problem := problem_with(draft, citations, posed, facts):
+        # the model found nothing that answers this question: no sentence is put in its place
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)
     elif citations and not unsupported_terms(draft, quotes, search_question):
         if kind is None:  # a free answer in the cited sentence's own words ("borders and trade")
@@ -463,7 +450,21 @@ def ask_stream(
         seen = as_shown(citations, shown)  # "The Prime Minister (Imran Khan) reiterated his invitation ..."
         # A named article's question is judged as asked of "the article": its sentences need not name it.
         judged = as_asked_of_it(search_question, scope, facts.articles)
-        if settings.verify_answers and not supported(model, judged, final, seen, settings.verify_threshold):
+        sure = sureness(model, judged, final, seen) if settings.verify_answers else 1.0
+        challenger = rival(draft, candidates, shown) if sure < settings.verify_threshold else None
+        if challenger and isinstance(model, Judge):  # a reply taken as written has no sureness to compare
+            # Another listed answer the second look is clearly surer of ("5 million doses", not the draft's
+            # "50,000 doses", for how many Islamabad will buy) is given instead, checked as the draft was.
+            other, sentence = challenger
+            text, cited = cited_draft(other, [sentence.number], search_question, evidence, hits, facts, named)
+            fits = not problem_with(other, cited, posed, facts) and not unsupported_terms(
+                other, [c.quote for c in cited], search_question
+            )
+            least = max(settings.rival_threshold, sure + settings.rival_margin)
+            if fits and sureness(model, judged, text, as_shown(cited, shown)) >= least:
+                yield finish(replace(base, text=text, citations=cited), *times)
+                return
+        if sure < settings.verify_threshold:
             # The model may have cited one sentence where another that holds its answer says what was asked
             # ("UN Secretary-General Antonio Guterres" / "Guterres, who also spoke with ..."; "Russia has
             # provided 50,000 doses" / "We have provided 50,000 doses ... to Pakistan"): one more look, with both.
@@ -527,6 +528,47 @@ def holding_elsewhere(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Posed:
+    """A question as the checks of a draft read it."""
+
+    question: str  # the user's words
+    search_question: str  # standing alone (a follow-up rewritten)
+    about: str  # without the phrases that name an article ("according to the VOA report")
+    kind: AnswerType | None  # the name, number or date asked for
+    attribute: str | None  # "budget" in "What is the budget of ...?"
+
+
+def problem_with(draft: str, citations: Sequence[Citation], posed: Posed, facts: CorpusFacts) -> str:
+    """Why the draft, cited so, does not answer the question; "" when no check finds a reason."""
+    question, kind, quotes = posed.search_question, posed.kind, [c.quote for c in citations]
+    if restates(draft, question):
+        return "the model's answer only repeats the question"
+    if not has_type(draft, kind, question):
+        return f"the model's answer holds no {kind}, which the question asks for"
+    if citations and not asks_for_author(question) and shares_no_term(posed.about, quotes):
+        return "the cited sentences share no word with the question"  # only a byline says who wrote it
+    if missing := names_missing_from(question, (c.source for c in citations), facts.texts):
+        return f"the cited articles do not mention {', '.join(sorted(missing))}"
+    if posed.attribute and not mentions_attribute(posed.attribute, quotes):
+        return f"the cited sentences do not mention the {posed.attribute} asked about"
+    if speaker := other_speaker(posed.question, question, citations, facts):
+        return f"the cited sentences report what someone other than {speaker} said"
+    if topic := misses_topic(question, quotes):
+        return f"the cited sentences do not mention {topic}, which the question asks about"
+    return ""
+
+
+def rival(draft: str, candidates: Sequence[str], shown: Sequence[Evidence]) -> tuple[str, Evidence] | None:
+    """The first listed possible answer other than the draft that a shown sentence holds, with the
+    first such sentence (as shown: a role may be followed by the name it means)."""
+    for candidate in candidates:
+        holding = [e for e in sorted(shown, key=lambda e: e.number) if candidate.lower() in e.text.lower()]
+        if candidate != draft and holding:
+            return candidate, holding[0]
+    return None
+
+
 def restates(draft: str, question: str) -> bool:
     """Whether the draft only repeats the question: it adds nothing, or it names only someone the
     question names ("Secretary of State Marco Rubio" for whom Rubio was to call); never when it is one
@@ -537,9 +579,15 @@ def restates(draft: str, question: str) -> bool:
 
 
 def supported(model: Generator, question: str, answer: str, quotes: Sequence[str], threshold: float) -> bool:
-    """The model's second look: do the quoted sentences state ``answer`` to ``question``? A model
-    that can say how sure it is (the local one) says yes when it gives "true" at least ``threshold``;
-    another's reply is taken as written. The question is put without what it sets aside ("Besides
+    """The model's second look: do the quoted sentences state ``answer`` to ``question``? Yes when it
+    is at least ``threshold`` sure (see ``sureness``)."""
+    return sureness(model, question, answer, quotes) >= threshold
+
+
+def sureness(model: Generator, question: str, answer: str, quotes: Sequence[str]) -> float:
+    """How sure the model's second look is that the quoted sentences state ``answer`` to ``question``:
+    the probability a model that can say so (the local one) gives "true"; another's reply, as written,
+    is 1 or 0. The question is put without what it sets aside ("Besides
     Twitter and Facebook, on which platform ...?" as "On which platform ...?"): an answer that is one of
     those is already refused for only repeating the question, and the model refused right answers
     to such questions (stop 27). Nor is it asked what a two-article question's first sentence says of
@@ -547,8 +595,8 @@ def supported(model: Generator, question: str, answer: str, quotes: Sequence[str
     movement ...?"): the cited sentences are the other article's, and it refused right answers so (stop 33)."""
     user = verify_prompt(without_set_aside(asking_part(question)), answer, quotes)
     if isinstance(model, Judge):
-        return model.true_probability(VERIFY_PROMPT, user, "supported") >= threshold
-    return parse_verdict("".join(model.stream(VERIFY_PROMPT, user, schema=VERIFY_SCHEMA, max_tokens=12)))
+        return model.true_probability(VERIFY_PROMPT, user, "supported")
+    return float(parse_verdict("".join(model.stream(VERIFY_PROMPT, user, schema=VERIFY_SCHEMA, max_tokens=12))))
 
 
 def ask(

@@ -70,6 +70,12 @@ class Settings:
     # The local model's second look says "yes" when it gives "true" at least this probability (0.5 is
     # its greedy reply); higher refuses more made-up and wrong answers and more right ones (README, "Measured").
     verify_threshold: float = 0.5
+    # When the second look refuses a listed answer (a name, number or date), it is asked about the first
+    # other listed answer, with the sentence shown that holds it. That answer is given instead when the
+    # local model is at least ``rival_threshold`` sure of it and ``rival_margin`` surer than of the draft
+    # ("5 million doses" for what Islamabad will buy, not "50,000 doses": docs/log.md, stop 37).
+    rival_threshold: float = 0.55
+    rival_margin: float = 0.2
 
     def __post_init__(self) -> None:
         if self.chunk_size < 16:
@@ -90,6 +96,10 @@ class Settings:
             raise ValueError("answer_backend 'openai' needs openai_base_url and openai_model (QA_OPENAI_BASE_URL, ...)")
         if not 0.0 <= self.verify_threshold <= 1.0:
             raise ValueError(f"verify_threshold must be in [0, 1]. Currently, it is {self.verify_threshold}")
+        if not 0.0 <= self.rival_threshold <= 1.0:
+            raise ValueError(f"rival_threshold must be in [0, 1]. Currently, it is {self.rival_threshold}")
+        if not 0.0 <= self.rival_margin <= 1.0:
+            raise ValueError(f"rival_margin must be in [0, 1]. Currently, it is {self.rival_margin}")
         if self.candidates < 1:
             raise ValueError(f"candidates must be greater than 0. Currently, candidates is {self.candidates}")
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -184,11 +184,51 @@ def test_a_model_that_says_how_sure_it_is_is_taken_at_the_threshold(
     generator = SureGenerator(sentence_with("5 million"), sureness)
     answer = ask(VACCINE, settings=settings.with_(verify_threshold=threshold), generator=generator)
     assert [call[0] for call in generator.calls] == [SYSTEM_PROMPT]  # the check is not streamed
-    assert generator.judged == [
-        (VERIFY_PROMPT, f'Sentences:\n"{BUY}"\n\nQuestion: {VACCINE}\nProposed answer: {BUY}', "supported")
-    ]
+    # (below the threshold, a listed figure is judged too: never surer, it is not given)
+    assert generator.judged[0] == (
+        VERIFY_PROMPT,
+        f'Sentences:\n"{BUY}"\n\nQuestion: {VACCINE}\nProposed answer: {BUY}',
+        "supported",
+    )
+    assert len(generator.judged) == (1 if sureness >= threshold else 2)
     assert answer.abstained is (sureness < threshold)
     assert answer.text == (ABSTAIN_TEXT if sureness < threshold else f"{BUY} [1]")
+
+
+class SurerOfSome(SureGenerator):
+    """Sure of a proposed answer as ``sure`` says, and 0.4 sure of any other."""
+
+    def __init__(self, reply: Callable[[str, str], str], sure: dict[str, float]) -> None:
+        super().__init__(reply, 0.4)
+        self.sure = sure
+
+    def true_probability(self, system: str, user: str, field: str) -> float:
+        super().true_probability(system, user, field)
+        return self.sure.get(user.rpartition("Proposed answer: ")[2], self.sureness)
+
+
+@pytest.mark.parametrize(("rival", "given"), [(0.7, True), (0.59, False), (0.3, False)])
+def test_a_refused_figure_gives_way_to_a_listed_one_the_second_look_is_clearly_surer_of(
+    settings: Settings, corpus: Path, rival: float, given: bool
+) -> None:
+    # "50,000 doses" is the second listed figure; the model picks it, and the second look is 0.4 sure of it.
+    def reply(system: str, user: str) -> str:
+        number = next(n for n, t in numbered_sentences(user).items() if "50,000" in t)
+        return json_reply([number], True, "50,000 doses")
+
+    generator = SurerOfSome(reply, {"5 million doses": rival})
+    answer = ask(VACCINE, settings=settings, generator=generator)
+    asked = [user.rpartition("Proposed answer: ")[2] for _, user, _ in generator.judged]
+    # the first other figure listed is judged with the sentence holding it; without it, the draft's usual second look
+    assert asked[:2] == ["50,000 doses", "5 million doses"]
+    assert generator.judged[1][1] == f'Sentences:\n"{BUY}"\n\nQuestion: {VACCINE}\nProposed answer: 5 million doses'
+    assert answer.draft == "50,000 doses"
+    if given:  # at least 0.55 sure, and 0.2 surer than of the draft
+        assert answer.text == "5 million doses [1]"
+        assert [c.quote for c in answer.citations] == [BUY]
+        check_citations(answer, corpus)
+    else:
+        assert answer.abstained and answer.text == ABSTAIN_TEXT
 
 
 def test_the_second_look_is_not_asked_what_another_article_says(settings: Settings) -> None:
