@@ -347,6 +347,12 @@ def unsupported_terms(answer: str, quotes: Sequence[str], question: str) -> set[
     return words | (numbers_in(answer) - known_numbers)
 
 
+def asks_yes_or_no(question: str) -> bool:
+    """A closed question that offers no answers of its own ("Did New Delhi respond right away?", not
+    "Has the easing been sudden or gradual?")."""
+    return bool(_CLOSED.match(question)) and not offered_alternatives(question)
+
+
 def adds_information(answer: str, question: str) -> bool:
     """Whether the answer says anything the question did not: a term or a number of its own, or which
     of the answers the question offers it picks ("gradual" for "sudden or gradual?")."""

@@ -34,6 +34,7 @@ from qa.answer import (
     AnswerStream,
     adds_information,
     answer_schema,
+    asks_yes_or_no,
     cite,
     in_their_words,
     parse_reply,
@@ -430,17 +431,21 @@ def ask_stream(
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
         return
     draft = strip_markers(reply.answer)
-    if restates(draft, search_question):  # one more try (not streamed), told so
+    posed = Posed(question, search_question, about, kind, attribute)
+    if restates(draft, search_question) and not posed.yes_or_no:  # one more try (not streamed), told so
         retry = prompt + restated_note(draft)
         again = parse_reply(
             "".join(model.stream(SYSTEM_PROMPT, retry, schema=schema, max_tokens=settings.max_answer_tokens))
         )
         if again.answerable and not restates(strip_markers(again.answer), search_question):
             reply, draft = again, strip_markers(again.answer)
+    base = replace(base, draft=draft)
+    if posed.yes_or_no:
+        # A "yes" or "no" is not what a sentence says ("Did New Delhi respond right away?" / "There was no
+        # immediate response from New Delhi"): the answer is the sentence the model cites first, in its words.
+        draft = next((e.text for n in reply.evidence for e in evidence if e.number == n), draft)
     final, citations = cited_draft(draft, reply.evidence, search_question, evidence, hits, facts, named)
     quotes = [c.quote for c in citations]
-    base = replace(base, draft=draft)
-    posed = Posed(question, search_question, about, kind, attribute)
     if problem := problem_with(draft, citations, posed, facts):
         # the model found nothing that answers this question: no sentence is put in its place
         yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=problem), *times)
@@ -538,11 +543,16 @@ class Posed:
     kind: AnswerType | None  # the name, number or date asked for
     attribute: str | None  # "budget" in "What is the budget of ...?"
 
+    @property
+    def yes_or_no(self) -> bool:
+        """Whether a yes or a no answers it: the sentence that says which may repeat its words."""
+        return self.kind is None and asks_yes_or_no(asking_part(self.search_question))
+
 
 def problem_with(draft: str, citations: Sequence[Citation], posed: Posed, facts: CorpusFacts) -> str:
     """Why the draft, cited so, does not answer the question; "" when no check finds a reason."""
     question, kind, quotes = posed.search_question, posed.kind, [c.quote for c in citations]
-    if restates(draft, question):
+    if restates(draft, question) and not posed.yes_or_no:
         return "the model's answer only repeats the question"
     if not has_type(draft, kind, question):
         return f"the model's answer holds no {kind}, which the question asks for"

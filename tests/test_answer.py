@@ -12,6 +12,7 @@ from qa.answer import (
     AnswerStream,
     adds_information,
     answer_schema,
+    asks_yes_or_no,
     cite,
     in_their_words,
     markers_in,
@@ -101,6 +102,22 @@ def test_a_name_the_quotes_write_as_its_acronym_is_supported() -> None:
 )
 def test_the_answers_a_question_offers_are_the_words_around_its_or(question: str, offered: list[str]) -> None:
     assert offered_alternatives(question) == offered
+
+
+@pytest.mark.parametrize(
+    ("question", "closed"),
+    [
+        ("Did New Delhi respond to it right away?", True),
+        ("According to VOA, is it a daily volume?", True),
+        ("Did he say what exactly that equipment would be?", True),
+        ("According to VOA, has the easing been sudden or gradual?", False),
+        ("Who spoke first, Lavrov or Qureshi?", False),
+        ("What did New Delhi say?", False),
+        ("Island nations did what?", False),
+    ],
+)
+def test_a_yes_or_no_question_is_closed_and_offers_no_answers(question: str, closed: bool) -> None:
+    assert asks_yes_or_no(question) is closed
 
 
 @pytest.mark.parametrize(

@@ -485,6 +485,19 @@ def test_an_answer_that_only_repeats_the_question_gets_one_more_try(settings: Se
     assert answer.draft == "people-to-people contacts"
 
 
+def test_a_yes_or_no_question_is_answered_with_the_sentence_the_model_cites(settings: Settings, corpus: Path) -> None:
+    def reply(system: str, user: str) -> str:
+        number = next(n for n, t in numbered_sentences(user).items() if "no immediate response" in t)
+        return json_reply([number], True, "No, India did not respond.")
+
+    generator = SureGenerator(reply, 0.9)
+    answer = ask("Was there an immediate response from India to the offer?", settings=settings, generator=generator)
+    assert answer.text == "There was no immediate response from India. [1]"
+    assert answer.draft == "No, India did not respond."  # the model's own words are kept beside it
+    check_citations(answer, corpus)
+    assert generator.judged[0][1].endswith("Proposed answer: There was no immediate response from India.")
+
+
 def test_follow_up_is_rewritten_for_retrieval_but_keeps_the_users_words(settings: Settings) -> None:
     def reply(system: str, user: str) -> str:
         if system == REWRITE_PROMPT:
