@@ -347,10 +347,14 @@ def unsupported_terms(answer: str, quotes: Sequence[str], question: str) -> set[
     return words | (numbers_in(answer) - known_numbers)
 
 
+_ALSO_ASKS = re.compile(r"\band\s+(?:what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+
+
 def asks_yes_or_no(question: str) -> bool:
-    """A closed question that offers no answers of its own ("Did New Delhi respond right away?", not
-    "Has the easing been sudden or gradual?")."""
-    return bool(_CLOSED.match(question)) and not offered_alternatives(question)
+    """A closed question that offers no answers of its own and asks nothing more ("Did New Delhi
+    respond right away?", not "Has the easing been sudden or gradual?" or "Did Dawn run an editorial,
+    and what line did it take?")."""
+    return bool(_CLOSED.match(question)) and not offered_alternatives(question) and not _ALSO_ASKS.search(question)
 
 
 def adds_information(answer: str, question: str) -> bool:

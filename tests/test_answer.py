@@ -112,6 +112,7 @@ def test_the_answers_a_question_offers_are_the_words_around_its_or(question: str
         ("Did he say what exactly that equipment would be?", True),
         ("According to VOA, has the easing been sudden or gradual?", False),
         ("Who spoke first, Lavrov or Qureshi?", False),
+        ("Did Dawn run an editorial on the talks, and what line did it take?", False),
         ("What did New Delhi say?", False),
         ("Island nations did what?", False),
     ],
