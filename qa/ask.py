@@ -469,6 +469,18 @@ def ask_stream(
             if fits and sureness(model, judged, text, as_shown(cited, shown)) >= least:
                 yield finish(replace(base, text=text, citations=cited), *times)
                 return
+        passed_over = kind is None and sure >= settings.verify_threshold and 1 not in numbers_of(citations, evidence)
+        if passed_over and isinstance(model, Judge):
+            # The best-matching sentence, which the model did not cite, may state the answer more surely than
+            # the one it read it from ("Bruce said, quoting Rubio." for how Pakistan's Foreign Office
+            # spokesperson described the danger of escalation): that sentence is then the answer.
+            best = evidence[0]  # [1]; judged as the models are shown it (a role followed by the name it means)
+            as_seen = next(e.text for e in shown if e.number == best.number)
+            text, cited = cite(best.text, [best.number], evidence)
+            least = max(settings.rival_threshold, sure + settings.first_margin)
+            fits = not problem_with(best.text, cited, posed, facts)
+            if fits and sureness(model, judged, as_seen, [as_seen]) >= least:
+                final, citations = text, cited
         if sure < settings.verify_threshold:
             # The model may have cited one sentence where another that holds its answer says what was asked
             # ("UN Secretary-General Antonio Guterres" / "Guterres, who also spoke with ..."; "Russia has

@@ -76,6 +76,10 @@ class Settings:
     # ("5 million doses" for what Islamabad will buy, not "50,000 doses": docs/log.md, stop 37).
     rival_threshold: float = 0.55
     rival_margin: float = 0.2
+    # A free answer the second look accepts whose citations leave out the best-matching sentence ([1])
+    # gives way to that sentence when the local model is at least ``rival_threshold`` sure of it as the
+    # answer and ``first_margin`` surer than of the draft (docs/log.md, stop 37).
+    first_margin: float = 0.1
 
     def __post_init__(self) -> None:
         if self.chunk_size < 16:
@@ -100,6 +104,8 @@ class Settings:
             raise ValueError(f"rival_threshold must be in [0, 1]. Currently, it is {self.rival_threshold}")
         if not 0.0 <= self.rival_margin <= 1.0:
             raise ValueError(f"rival_margin must be in [0, 1]. Currently, it is {self.rival_margin}")
+        if not 0.0 <= self.first_margin <= 1.0:
+            raise ValueError(f"first_margin must be in [0, 1]. Currently, it is {self.first_margin}")
         if self.candidates < 1:
             raise ValueError(f"candidates must be greater than 0. Currently, candidates is {self.candidates}")
 

@@ -231,6 +231,30 @@ def test_a_refused_figure_gives_way_to_a_listed_one_the_second_look_is_clearly_s
         assert answer.abstained and answer.text == ABSTAIN_TEXT
 
 
+@pytest.mark.parametrize(("best", "given"), [(0.75, True), (0.65, False), (0.5, False)])
+def test_a_free_answer_gives_way_to_the_best_matching_sentence_when_the_second_look_is_clearly_surer_of_it(
+    settings: Settings, corpus: Path, best: float, given: bool
+) -> None:
+    shown: dict[int, str] = {}
+
+    def reply(system: str, user: str) -> str:  # the model answers from [2], passing over [1]
+        shown.update(numbered_sentences(user))
+        return json_reply([2], True, shown[2])
+
+    class Judge(SureGenerator):  # 0.6 sure of the draft; ``best`` sure of [1] as the answer
+        def true_probability(self, system: str, user: str, field: str) -> float:
+            super().true_probability(system, user, field)
+            return best if user.endswith(f"Proposed answer: {shown[1]}") else self.sureness
+
+    generator = Judge(reply, 0.6)
+    answer = ask("What about the anti Covid vaccine?", settings=settings, generator=generator)
+    assert generator.judged[1][1] == (
+        f'Sentences:\n"{shown[1]}"\n\nQuestion: What about the anti Covid vaccine?\nProposed answer: {shown[1]}'
+    )
+    assert answer.text == f"{shown[1] if given else shown[2]} [1]"  # at least 0.55 sure, and 0.1 surer
+    check_citations(answer, corpus)
+
+
 def test_the_second_look_is_not_asked_what_another_article_says(settings: Settings) -> None:
     generator = SureGenerator(sentence_with("5 million"), 0.9)
     ask(f"VOA says Pakistan offered India ventilators. {VACCINE}", settings=settings, generator=generator)
