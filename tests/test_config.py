@@ -26,6 +26,9 @@ def test_variables_are_read_with_the_field_types_and_overrides_win() -> None:
         ({"QA_VERIFY_ANSWERS": "maybe"}, "QA_VERIFY_ANSWERS must be true or false. Currently, it is 'maybe'"),
         ({"QA_EVIDENCE_SENTENCES": "four"}, "QA_EVIDENCE_SENTENCES must be an int. Currently, it is 'four'"),
         ({"QA_VERIFY_THRESHOLD": "1.5"}, "verify_threshold must be in [0, 1]. Currently, it is 1.5"),
+        ({"QA_RIVAL_THRESHOLD": "-0.1"}, "rival_threshold must be in [0, 1]. Currently, it is -0.1"),
+        ({"QA_RIVAL_MARGIN": "2"}, "rival_margin must be in [0, 1]. Currently, it is 2.0"),
+        ({"QA_FIRST_MARGIN": "1.01"}, "first_margin must be in [0, 1]. Currently, it is 1.01"),
     ],
 )
 def test_a_bad_variable_is_a_clear_error(variables: dict[str, str], message: str) -> None:
