@@ -469,8 +469,9 @@ def ask_stream(
             if fits and sureness(model, judged, text, as_shown(cited, shown)) >= least:
                 yield finish(replace(base, text=text, citations=cited), *times)
                 return
-        passed_over = kind is None and sure >= settings.verify_threshold and 1 not in numbers_of(citations, evidence)
-        if passed_over and isinstance(model, Judge):
+        passed_over = sure >= settings.verify_threshold and 1 not in numbers_of(citations, evidence)
+        # (not for a yes-or-no question: the sentence the model cites is its answer; blind23 o02 lost with [1])
+        if kind is None and passed_over and not posed.yes_or_no and isinstance(model, Judge):
             # The best-matching sentence, which the model did not cite, may state the answer more surely than
             # the one it read it from ("Bruce said, quoting Rubio." for how Pakistan's Foreign Office
             # spokesperson described the danger of escalation): that sentence is then the answer.
