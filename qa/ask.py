@@ -469,17 +469,17 @@ def ask_stream(
             if fits and sureness(model, judged, text, as_shown(cited, shown)) >= least:
                 yield finish(replace(base, text=text, citations=cited), *times)
                 return
-        passed_over = sure >= settings.verify_threshold and 1 not in numbers_of(citations, evidence)
+        best = evidence[0]  # [1], the best-matching sentence
+        passed_over = settings.verify_answers and sure >= settings.verify_threshold
         # (not for a yes-or-no question: the sentence the model cites is its answer; blind23 o02 lost with [1])
-        if kind is None and passed_over and not posed.yes_or_no and isinstance(model, Judge):
+        if kind is None and passed_over and best.number not in numbers_of(citations, evidence) and not posed.yes_or_no:
             # The best-matching sentence, which the model did not cite, may state the answer more surely than
             # the one it read it from ("Bruce said, quoting Rubio." for how Pakistan's Foreign Office
             # spokesperson described the danger of escalation): that sentence is then the answer.
-            best = evidence[0]  # [1]; judged as the models are shown it (a role followed by the name it means)
-            as_seen = next(e.text for e in shown if e.number == best.number)
+            as_seen = next(e.text for e in shown if e.number == best.number)  # a role followed by its name
             text, cited = cite(best.text, [best.number], evidence)
             least = max(settings.rival_threshold, sure + settings.first_margin)
-            fits = not problem_with(best.text, cited, posed, facts)
+            fits = isinstance(model, Judge) and not problem_with(best.text, cited, posed, facts)
             if fits and sureness(model, judged, as_seen, [as_seen]) >= least:
                 final, citations = text, cited
         if sure < settings.verify_threshold:
@@ -585,10 +585,10 @@ def problem_with(draft: str, citations: Sequence[Citation], posed: Posed, facts:
 def rival(draft: str, candidates: Sequence[str], shown: Sequence[Evidence]) -> tuple[str, Evidence] | None:
     """The first listed possible answer other than the draft that a shown sentence holds, with the
     first such sentence (as shown: a role may be followed by the name it means)."""
-    for candidate in candidates:
-        holding = [e for e in sorted(shown, key=lambda e: e.number) if candidate.lower() in e.text.lower()]
-        if candidate != draft and holding:
-            return candidate, holding[0]
+    in_order = sorted(shown, key=lambda e: e.number)
+    for candidate in (c for c in candidates if c != draft):
+        if holding := next((e for e in in_order if candidate.lower() in e.text.lower()), None):
+            return candidate, holding
     return None
 
 

@@ -98,14 +98,9 @@ class Settings:
             )
         if self.answer_backend == "openai" and not (self.openai_base_url and self.openai_model):
             raise ValueError("answer_backend 'openai' needs openai_base_url and openai_model (QA_OPENAI_BASE_URL, ...)")
-        if not 0.0 <= self.verify_threshold <= 1.0:
-            raise ValueError(f"verify_threshold must be in [0, 1]. Currently, it is {self.verify_threshold}")
-        if not 0.0 <= self.rival_threshold <= 1.0:
-            raise ValueError(f"rival_threshold must be in [0, 1]. Currently, it is {self.rival_threshold}")
-        if not 0.0 <= self.rival_margin <= 1.0:
-            raise ValueError(f"rival_margin must be in [0, 1]. Currently, it is {self.rival_margin}")
-        if not 0.0 <= self.first_margin <= 1.0:
-            raise ValueError(f"first_margin must be in [0, 1]. Currently, it is {self.first_margin}")
+        for name in ("verify_threshold", "rival_threshold", "rival_margin", "first_margin"):
+            if not 0.0 <= (value := getattr(self, name)) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1]. Currently, it is {value}")
         if self.candidates < 1:
             raise ValueError(f"candidates must be greater than 0. Currently, candidates is {self.candidates}")
 

@@ -255,6 +255,21 @@ def test_a_free_answer_gives_way_to_the_best_matching_sentence_when_the_second_l
     check_citations(answer, corpus)
 
 
+def test_without_the_second_look_nothing_is_judged_and_the_draft_stands(settings: Settings) -> None:
+    def reply(system: str, user: str) -> str:
+        sentences = numbered_sentences(user)
+        if "Possible answers" in user:  # a figure other than the first listed
+            number = next(n for n, t in sentences.items() if "50,000" in t)
+            return json_reply([number], True, "50,000 doses")
+        return json_reply([2], True, sentences[2])  # a free answer from [2], passing over [1]
+
+    for question in ("What about the anti Covid vaccine?", VACCINE):
+        generator = SureGenerator(reply, 0.9)
+        answer = ask(question, settings=settings.with_(verify_answers=False), generator=generator)
+        assert generator.judged == []
+        assert answer.text == f"{answer.draft} [1]"
+
+
 def test_the_second_look_is_not_asked_what_another_article_says(settings: Settings) -> None:
     generator = SureGenerator(sentence_with("5 million"), 0.9)
     ask(f"VOA says Pakistan offered India ventilators. {VACCINE}", settings=settings, generator=generator)
