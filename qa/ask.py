@@ -457,16 +457,13 @@ def ask_stream(
         judged = as_asked_of_it(search_question, scope, facts.articles)
         sure = sureness(model, judged, final, seen) if settings.verify_answers else 1.0
         challenger = rival(draft, candidates, shown) if sure < settings.verify_threshold else None
-        if challenger and isinstance(model, Judge):  # a reply taken as written has no sureness to compare
+        if challenger:
             # Another listed answer the second look is clearly surer of ("5 million doses", not the draft's
             # "50,000 doses", for how many Islamabad will buy) is given instead, checked as the draft was.
             other, sentence = challenger
             text, cited = cited_draft(other, [sentence.number], search_question, evidence, hits, facts, named)
-            fits = not problem_with(other, cited, posed, facts) and not unsupported_terms(
-                other, [c.quote for c in cited], search_question
-            )
             least = max(settings.rival_threshold, sure + settings.rival_margin)
-            if fits and sureness(model, judged, text, as_shown(cited, shown)) >= least:
+            if clearly_surer(model, judged, other, text, cited, as_shown(cited, shown), posed, facts, least):
                 yield finish(replace(base, text=text, citations=cited), *times)
                 return
         best = evidence[0]  # [1], the best-matching sentence
@@ -479,8 +476,7 @@ def ask_stream(
             as_seen = next(e.text for e in shown if e.number == best.number)  # a role followed by its name
             text, cited = cite(best.text, [best.number], evidence)
             least = max(settings.rival_threshold, sure + settings.first_margin)
-            fits = isinstance(model, Judge) and not problem_with(best.text, cited, posed, facts)
-            if fits and sureness(model, judged, as_seen, [as_seen]) >= least:
+            if clearly_surer(model, judged, best.text, as_seen, cited, [as_seen], posed, facts, least):
                 final, citations = text, cited
         if sure < settings.verify_threshold:
             # The model may have cited one sentence where another that holds its answer says what was asked
@@ -491,7 +487,8 @@ def ask_stream(
                 final, citations = cite(draft, [*numbers_of(citations, evidence), others[0].number], evidence)
                 if kind is None:
                     final = with_markers(in_their_words(draft, [c.quote for c in citations]), citations)
-            if not others or not supported(model, judged, final, as_shown(citations, shown), settings.verify_threshold):
+            seen = as_shown(citations, shown)
+            if not others or sureness(model, judged, final, seen) < settings.verify_threshold:
                 reason = "the model, asked again, found that the cited sentences do not state this answer"
                 yield finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *times)
                 return
@@ -601,10 +598,25 @@ def restates(draft: str, question: str) -> bool:
     return not adds_information(draft, question) or names_only_asked(draft, question)
 
 
-def supported(model: Generator, question: str, answer: str, quotes: Sequence[str], threshold: float) -> bool:
-    """The model's second look: do the quoted sentences state ``answer`` to ``question``? Yes when it
-    is at least ``threshold`` sure (see ``sureness``)."""
-    return sureness(model, question, answer, quotes) >= threshold
+def clearly_surer(
+    model: Generator,
+    question: str,
+    answer: str,
+    judged: str,
+    citations: Sequence[Citation],
+    quotes: Sequence[str],
+    posed: Posed,
+    facts: CorpusFacts,
+    least: float,
+) -> bool:
+    """Whether another answer than the draft, cited so, passes the draft's checks and the local model's
+    second look is at least ``least`` sure that ``quotes`` state it (``judged``: the answer as put to
+    it). A reply taken as written has no sureness to compare: never for another backend."""
+    if not isinstance(model, Judge) or problem_with(answer, citations, posed, facts):
+        return False
+    if unsupported_terms(answer, [c.quote for c in citations], posed.search_question):
+        return False
+    return sureness(model, question, judged, quotes) >= least
 
 
 def sureness(model: Generator, question: str, answer: str, quotes: Sequence[str]) -> float:
