@@ -20,8 +20,9 @@ from typing import Any
 from evals.citation_engine_baseline import build_engine, judge_engine_reply
 from evals.gold import QUESTIONS, SEEDS, GoldQuestion, judge, load_questions
 from evals.run import history_of
-from qa.ask import ask, turn_of
+from qa.ask import ask
 from qa.config import Settings
+from qa.followup import turn_of
 from qa.index import build_index
 from qa.types import Turn
 

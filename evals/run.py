@@ -30,8 +30,9 @@ from evals.metrics import Record, counts, gold_rank, summarise
 from evals.options import CI_RUNS, DESCRIPTION, add_arguments
 from evals.report import Run, gate_verdict, write_report
 from evals.squad import DEFAULT_SQUAD
-from qa.ask import as_turns, ask, check_length, make_generator, standalone_question, turn_of
+from qa.ask import ask, check_length, make_generator
 from qa.config import Settings
+from qa.followup import as_turns, standalone_question, turn_of
 from qa.generate import Generator
 from qa.index import build_index
 from qa.retrieve import Retriever, get_retriever

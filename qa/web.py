@@ -23,10 +23,11 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from qa.answer import strip_markers
-from qa.ask import ask_stream, make_generator, turn_of
+from qa.ask import ask_stream, make_generator
 from qa.config import Settings
 from qa.corpus import SUFFIXES, CorpusFile, decode, is_binary
 from qa.errors import CorpusError, IndexLoadError
+from qa.followup import turn_of
 from qa.generate import Generator
 from qa.index import build_index, current_version, read_manifest
 from qa.model import BUNDLED, ModelFileError

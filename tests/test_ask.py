@@ -6,20 +6,15 @@ from pathlib import Path
 import pytest
 
 from qa.answer import ABSTAIN_TEXT, REWRITE_PROMPT, SYSTEM_PROMPT, VERIFY_PROMPT, answer_schema, strip_markers
-from qa.ask import (
-    CorpusFacts,
-    ask,
-    ask_stream,
-    cited_draft,
-    names_missing_from,
-    restates,
-    turn_of,
-    with_person_named,
-)
+from qa.ask import ask, ask_stream
+from qa.check import restates
 from qa.chunking import chunk_document
+from qa.citing import cited_draft
 from qa.config import Settings
 from qa.corpus import read_corpus
 from qa.evidence import Evidence, idf_table
+from qa.facts import CorpusFacts, names_missing_from
+from qa.followup import turn_of, with_person_named
 from qa.naming import article_text
 from qa.types import Answer, Citation, Hit, Turn
 from tests.conftest import BUY, SEEDS, VACCINE, index_with_fake_embedder

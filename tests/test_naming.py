@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.ask import cited_draft
 from qa.attribution import names_someone
+from qa.citing import cited_draft
 from qa.evidence import Evidence
 from qa.naming import article_text, asks_for_person, names_only_asked, namings, with_names
 from qa.types import Chunk
