@@ -36,7 +36,9 @@ from qa.evidence import (
     Evidence,
     asks_for_author,
     has_type,
+    key_terms,
     mentions_attribute,
+    set_aside,
     shares_no_term,
     without_set_aside,
 )
@@ -143,11 +145,21 @@ def rival(draft: str, candidates: Sequence[str], shown: Sequence[Evidence]) -> t
 
 def restates(draft: str, question: str) -> bool:
     """Whether the draft only repeats the question: it adds nothing, or it names only someone the
-    question names ("Secretary of State Marco Rubio" for whom Rubio was to call); never when it is one
-    of the answers the question offers."""
+    question names ("Secretary of State Marco Rubio" for whom Rubio was to call) or only what it sets
+    aside; never when it is one of the answers the question offers."""
     if picks_alternative(draft, question):
         return False
-    return not adds_information(draft, question) or names_only_asked(draft, question)
+    return (
+        not adds_information(draft, question) or names_only_asked(draft, question) or names_set_aside(draft, question)
+    )
+
+
+def names_set_aside(draft: str, question: str) -> bool:
+    """Whether every name and number of the draft is in what the question sets aside ("the Asia-Pacific
+    region" for "Apart from West Asia, the Middle East and the Asia-Pacific, which other area ...?"):
+    the second look, asked the question without that part (``sureness``), would not see it."""
+    names, aside = key_terms(" " + draft), set_aside(question)
+    return bool(names) and bool(aside) and names <= key_terms(" " + aside)
 
 
 def clearly_surer(

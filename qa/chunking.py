@@ -26,6 +26,14 @@ TokenCounter = Callable[[str], int]
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\S+")
 _INITIALISM_END = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")
+# A word that opens a sentence and never goes on a name after an initialism: "... with the U.S. On what
+# did Qureshi say ...?" is two sentences, "U.S. Under Secretary David Hale" one.
+_OPENER = (
+    r"(?:As|On|In|At|By|For|From|With|What|Which|Who|Whom|Whose|When|Where|Why|How|According|The|This|These|"
+    r"Those|It|He|She|They|We|But|And|Did|Does|Do|Is|Was|Are|Were|Has|Had)\b"
+)
+_OPENS_SENTENCE = re.compile(_OPENER)
+_INITIALISM_BEFORE_OPENER = re.compile(r"(?<!\S)(?:[A-Z]\.){2,}(?=\s+" + _OPENER + ")")
 
 
 def _llama_index_static() -> Path:
@@ -72,12 +80,23 @@ def sentence_spans(text: str) -> list[Span]:
             s, e = s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())
             if s >= e:
                 continue
-            if merge:  # Punkt ends a sentence at "U.S." before a capital: "U.S. Under Secretary"
+            if merge and not _OPENS_SENTENCE.match(body, s):  # Punkt ends one at "U.S. Under Secretary"
                 spans[-1] = (spans[-1][0], base + e)
             else:
                 spans.append((base + s, base + e))
             merge = bool(_INITIALISM_END.search(body, 0, e))
-    return spans
+    return [part for span in spans for part in _split_after_initialisms(text, span)]
+
+
+def _split_after_initialisms(text: str, span: Span) -> list[Span]:
+    """``span`` split after each initialism followed by a word that opens a sentence (Punkt reads "U.S.
+    On" as one sentence)."""
+    start, end = span
+    parts: list[Span] = []
+    for match in _INITIALISM_BEFORE_OPENER.finditer(text, start, end):
+        parts.append((start, match.end()))
+        start = match.end() + len(text[match.end() : end]) - len(text[match.end() : end].lstrip())
+    return [*parts, (start, end)]
 
 
 def chunk_id(source: str, start: int, end: int, text: str) -> str:

@@ -246,6 +246,11 @@ def without_set_aside(question: str) -> str:
     return rest[:1].upper() + rest[1:] if question_terms(rest) - question_terms("else") else question
 
 
+def set_aside(question: str) -> str:
+    """What the question sets aside ("Apart from West Asia, the Middle East and the Asia-Pacific, "), or ""."""
+    return " ".join(m.group(0).strip(" ,") for m in _SET_ASIDE.finditer(question))
+
+
 def shares_no_term(question: str, texts: Sequence[str]) -> bool:
     """Whether ``texts`` hold not one of the question's content terms: sentences that say nothing of
     what is asked cannot show that an answer found in them answers it. Never for a question with no

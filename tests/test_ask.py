@@ -497,10 +497,15 @@ def test_a_draft_that_only_repeats_the_question_abstains(settings: Settings) -> 
     assert [call[0] for call in model.calls] == [SYSTEM_PROMPT, SYSTEM_PROMPT]  # it was told, and did again
 
 
-def test_an_answer_that_names_only_the_questions_own_person_repeats_it() -> None:
+def test_an_answer_that_names_only_the_questions_own_person_or_what_it_sets_aside_repeats_it() -> None:
     assert restates("Secretary of State Marco Rubio", "Whom was Marco Rubio getting ready to call?")
     assert not restates("the foreign ministers of both nations", "Whom was Marco Rubio getting ready to call?")
     assert not restates("Lavrov", "Who spoke first, Lavrov or Qureshi?")  # one of the people it offers
+    regions = "Apart from West Asia, the Middle East and the Asia-Pacific, which other region came up?"
+    assert restates("the Asia-Pacific region", regions)  # only what the question sets aside
+    assert not restates("the Gulf", regions)
+    assert not restates("the Gulf and West Asia", regions)
+    assert not restates("the Asia-Pacific region", "Which region came up besides the Gulf?")
 
 
 def test_an_answer_that_only_repeats_the_question_gets_one_more_try(settings: Settings) -> None:

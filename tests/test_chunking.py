@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -76,15 +77,26 @@ def test_pack_keeps_a_paragraph_whole_when_it_fits_the_next_chunk() -> None:
     assert pack(spans, [4, 4, 4, 4], chunk_size=12, chunk_overlap=4, starts_line=starts) == [(0, 30), (31, 40)]
 
 
-def test_sentences_keep_abbreviations_and_decimals_and_never_cross_lines() -> None:
-    text = "Lavrov met Mr. Qureshi. The pipeline moves 1.6 billion cubic feet.\nHeadline without a stop\nNext."
-    got = [text[s:e] for s, e in sentence_spans(text)]
-    assert got == [
-        "Lavrov met Mr. Qureshi.",
-        "The pipeline moves 1.6 billion cubic feet.",
-        "Headline without a stop",
-        "Next.",
-    ]
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (  # abbreviations and decimals are kept; a sentence never crosses a line
+            "Lavrov met Mr. Qureshi. The pipeline moves 1.6 billion cubic feet.\nHeadline without a stop\nNext.",
+            [
+                "Lavrov met Mr. Qureshi.",
+                "The pipeline moves 1.6 billion cubic feet.",
+                "Headline without a stop",
+                "Next.",
+            ],
+        ),
+        (  # an initialism ends a sentence only before a word that opens one
+            "Pakistan wants ties with the U.S. On what did Qureshi say? U.S. Under Secretary David Hale spoke.",
+            ["Pakistan wants ties with the U.S.", "On what did Qureshi say?", "U.S. Under Secretary David Hale spoke."],
+        ),
+    ],
+)
+def test_sentences(text: str, sentences: list[str]) -> None:
+    assert [text[s:e] for s, e in sentence_spans(text)] == sentences
 
 
 def test_ids_depend_on_file_position_and_text_only() -> None:
