@@ -35,9 +35,10 @@ from qa.config import Settings
 from qa.evidence import (
     Evidence,
     asks_for_author,
+    content_terms,
     has_type,
-    key_terms,
     mentions_attribute,
+    name_words,
     set_aside,
     shares_no_term,
     without_set_aside,
@@ -155,11 +156,11 @@ def restates(draft: str, question: str) -> bool:
 
 
 def names_set_aside(draft: str, question: str) -> bool:
-    """Whether every name and number of the draft is in what the question sets aside ("the Asia-Pacific
+    """Whether every name of the draft is in what the question sets aside ("the Asia-Pacific
     region" for "Apart from West Asia, the Middle East and the Asia-Pacific, which other area ...?"):
     the second look, asked the question without that part (``sureness``), would not see it."""
-    names, aside = key_terms(" " + draft), set_aside(question)
-    return bool(names) and bool(aside) and names <= key_terms(" " + aside)
+    names = {w for w in name_words(draft) if content_terms(w)}  # not "The"
+    return bool(names) and names <= name_words(set_aside(question))
 
 
 def clearly_surer(

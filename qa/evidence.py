@@ -375,12 +375,12 @@ def has_type(answer: str, kind: AnswerType | None, question: str) -> bool:
     if kind == "date":
         return bool(_HAS_DATE.search(answer) or RELATIVE_DATE.search(answer))
     if kind == "name":  # "Russia" is no name a question about a "Russian research institute" lacks
-        asked = _name_words(question)
-        return any(not is_asked(w, asked) for w in _name_words(answer) - {"the", "a", "an"})
+        asked = name_words(question)
+        return any(not is_asked(w, asked) for w in name_words(answer) - {"the", "a", "an"})
     return True
 
 
-def _name_words(text: str) -> set[str]:
+def name_words(text: str) -> set[str]:
     """Capitalised words, lower-cased, without a possessive "'s"; single letters ("U.S.") left out."""
     words = {re.sub(r"['\u2019]s$", "", w.lower()) for w in _CAPITALISED.findall(text)}
     return {w for w in words if len(w) > 1}

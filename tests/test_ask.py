@@ -506,6 +506,8 @@ def test_an_answer_that_names_only_the_questions_own_person_or_what_it_sets_asid
     assert not restates("the Gulf", regions)
     assert not restates("the Gulf and West Asia", regions)
     assert not restates("the Asia-Pacific region", "Which region came up besides the Gulf?")
+    ties = "Besides backing India, how did Washington react to the attack?"
+    assert not restates("Washington condemned the attack and voiced support for India", ties)
 
 
 def test_an_answer_that_only_repeats_the_question_gets_one_more_try(settings: Settings) -> None:
