@@ -29,7 +29,7 @@ from qa.answer import (
     strip_markers,
     user_prompt,
 )
-from qa.check import Checking, Posed, Reading, restates, settled
+from qa.check import Checking, Posed, Reading, refused, restates, settled
 from qa.config import Settings
 from qa.evidence import (
     Evidence,
@@ -194,15 +194,15 @@ def ask_stream(
     retrieved = time.perf_counter()
     base = Answer(question, "", (), False, found.hits, Timings(), search_question, model_name)
 
-    def finish(answer: Answer, first_token: float, prompt: float = 0.0, generation: float = 0.0) -> Answer:
+    def finish(answer: Answer, first_token: float = 0.0, prompt: float = 0.0, generation: float = 0.0) -> Answer:
         now = time.perf_counter()
         timings = Timings(
             rewritten - ready, retrieved - rewritten, prompt, first_token or now - started, generation, now - started
         )
         return replace(answer, timings=timings)
 
-    def abstain(reason: str, *times: float) -> Answer:
-        return finish(replace(base, text=ABSTAIN_TEXT, abstained=True, reason=reason), *(times or (0.0,)))
+    def abstain(reason: str, *times: float) -> Answer:  # ``times`` as ``finish`` takes them
+        return finish(refused(base, reason), *times)
 
     least = settings.min_coverage if model else max(settings.min_coverage, settings.extractive_min_coverage)
     if gated := too_little(found, search_question, facts, least):
@@ -217,7 +217,7 @@ def ask_stream(
             answer = abstain(no_fit(kind, attribute))
         else:
             text, citations = cite(picked[0], [picked[1]], found.evidence)
-            answer = finish(replace(base, text=text, citations=citations), 0.0)  # first token = total: all at once
+            answer = finish(replace(base, text=text, citations=citations))  # first token = total: all at once
         yield answer.text
         yield answer
         return

@@ -249,6 +249,7 @@ def settled(answer: Answer, draft: str, numbers: Sequence[int], checking: Checki
 
 
 def refused(answer: Answer, reason: str) -> Answer:
+    """``answer`` as an abstention, with the reason."""
     return replace(answer, text=ABSTAIN_TEXT, abstained=True, reason=reason)
 
 
