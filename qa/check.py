@@ -163,18 +163,16 @@ def names_set_aside(draft: str, question: str) -> bool:
     return bool(names) and names <= name_words(set_aside(question))
 
 
-def clearly_surer(
-    checking: Checking, answer: str, put: str, citations: Sequence[Citation], quotes: Sequence[str], least: float
-) -> bool:
+def clearly_surer(checking: Checking, answer: str, put: str, citations: Sequence[Citation], least: float) -> bool:
     """Whether another answer than the draft, cited so, passes the draft's checks and the local model's
-    second look is at least ``least`` sure that ``quotes`` state it (``put``: the answer as put to it).
-    A reply taken as written has no sureness to compare: never for another backend."""
+    second look is at least ``least`` sure that the cited sentences, as shown, state it (``put``: the
+    answer as put to it). A reply taken as written has no sureness to compare: never for another backend."""
     posed = checking.posed
     if not isinstance(checking.model, Judge) or problem_with(answer, citations, posed, checking.facts):
         return False
     if unsupported_terms(answer, [c.quote for c in citations], posed.search_question):
         return False
-    return sureness(checking.model, checking.judged, put, quotes) >= least
+    return checking.sureness(put, citations) >= least
 
 
 def sureness(model: Generator, question: str, answer: str, quotes: Sequence[str]) -> float:
@@ -267,7 +265,7 @@ def listed_instead(draft: str, sure: float, checking: Checking) -> tuple[str, tu
         other, [sentence.number], question, reading.evidence, reading.hits, checking.facts, reading.named
     )
     least = max(settings.rival_threshold, sure + settings.rival_margin)
-    if clearly_surer(checking, other, text, cited, as_shown(cited, reading.shown), least):
+    if clearly_surer(checking, other, text, cited, least):
         return text, cited
     return None
 
@@ -303,6 +301,6 @@ def best_instead(sure: float, checking: Checking) -> tuple[str, tuple[Citation, 
     as_seen = next(e.text for e in reading.shown if e.number == best.number)  # a role followed by its name
     text, cited = cite(best.text, [best.number], reading.evidence)
     least = max(settings.rival_threshold, sure + settings.first_margin)
-    if clearly_surer(checking, best.text, as_seen, cited, [as_seen], least):
+    if clearly_surer(checking, best.text, as_seen, cited, least):
         return text, cited
     return None
