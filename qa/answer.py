@@ -236,10 +236,30 @@ def _without_stops(text: str) -> str:
     return INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
 
 
+# Past forms the stemmer does not bring back to their verb: "Lavrov met Taliban representatives" adds
+# nothing to "Which Taliban representatives did Lavrov meet?".
+_IRREGULAR = dict(
+    re.findall(
+        r"(\w+):(\w+)",
+        "met:meet said:say told:tell held:hold made:make gave:give given:give took:take taken:take sent:send "
+        "spoke:speak spoken:speak led:lead brought:bring came:come went:go kept:keep sought:seek fought:fight "
+        "wrote:write written:write won:win lost:lose began:begin begun:begin struck:strike found:find "
+        "thought:think bought:buy sold:sell saw:see seen:see knew:know known:know chose:choose chosen:choose "
+        "flew:fly rose:rise risen:rise fell:fall fallen:fall grew:grow grown:grow",
+    )
+)
+
+
+def _base_forms(text: str) -> str:
+    """``text`` with each lower-case irregular past form as its verb ("met" as "meet")."""
+    return re.sub(r"\b[a-z]+\b", lambda m: _IRREGULAR.get(m.group(0), m.group(0)), text)
+
+
 def _terms_and_numbers(text: str) -> set[str]:
     """Content terms and numbers; an initialism with stops is the same term as one without ("US
-    armed drones" adds nothing to "Which U.S. armed drone ...?")."""
-    text = _without_stops(text)
+    armed drones" adds nothing to "Which U.S. armed drone ...?"), a verb's past form the same as the
+    verb ("met" and "meet")."""
+    text = _base_forms(_without_stops(text))
     return content_terms(text) | numbers_in(text)
 
 

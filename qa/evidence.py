@@ -452,12 +452,13 @@ def fold_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def missing_key_terms(question: str, evidence: Sequence[Evidence]) -> set[str]:
-    """The question's names and numbers that the evidence does not hold, in words or as an acronym."""
+def missing_key_terms(question: str, evidence: Sequence[Evidence], initials: bool = True) -> set[str]:
+    """The question's names and numbers that the evidence does not hold, in words or (with ``initials``)
+    as an acronym."""
     joined = " ".join(e.text for e in evidence)
     text = fold_accents(joined.lower())
     missing = {t for t in key_terms(question) if not all(_written(part, text) for part in t.split("-"))}
-    if not missing:
+    if not missing or not initials:
         return missing
     found_acronyms = acronyms(joined)
     missing -= {t for t in missing if t.upper() in found_acronyms}  # "LoC" where the text says "Line of Control"

@@ -62,10 +62,15 @@ def asked_article(question: str, articles: Mapping[str, str]) -> str | None:
 
 
 def file_named(phrase: str, articles: Mapping[str, str], by_title: bool = True) -> str | None:
-    """The file a phrase names: the only one holding all its names ("Harkirpal Singh", "VOA"); else, for
-    an article phrase (``by_title``), of those that do, the only one whose opening lines share the most of
-    its words, at least two ("the article on Pakistan's call for talks with India")."""
+    """The file a phrase names: the only one holding all its names ("Harkirpal Singh", "VOA"), written out
+    where some file writes them out, else as initials; else, for an article phrase (``by_title``), of those
+    that do, the only one whose opening lines share the most of its words, at least two ("the article on
+    Pakistan's call for talks with India")."""
     holding = [s for s, text in articles.items() if not missing_key_terms("of " + phrase, [_whole(s, text)])]
+    # a file that writes the names out beats one that only has their initials ("the Independent Pakistan
+    # report": the Lavrov report's capitalised words give "IP" too)
+    in_words = [s for s in holding if not missing_key_terms("of " + phrase, [_whole(s, articles[s])], initials=False)]
+    holding = in_words or holding
     if len(holding) <= 1 or not by_title:
         return holding[0] if len(holding) == 1 else None
     words = content_terms(phrase) - _NOUNS

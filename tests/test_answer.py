@@ -140,6 +140,10 @@ def test_a_yes_or_no_question_is_closed_and_offers_no_answers(question: str, clo
         ("a daily volume", "Is it a daily, monthly or yearly volume?", True),
         ("Qureshi", "Who spoke first, Lavrov or Qureshi?", True),
         ("beds", "What were hospitals doing once they had no oxygen or beds left?", False),
+        # a verb's irregular past form is the verb
+        ("Lavrov met Taliban envoys in Islamabad", "Which Taliban envoys did Lavrov meet in Islamabad?", False),
+        ("Lavrov held talks", "Where did Lavrov hold talks?", False),
+        ("Lavrov held talks with Khan", "With whom did Lavrov hold talks?", True),
     ],
 )
 def test_what_an_answer_adds_to_its_question(answer: str, question: str, adds: bool) -> None:

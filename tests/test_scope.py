@@ -20,6 +20,9 @@ VOA, HALE, SINGH, PAHALGAM, LAVROV = sorted(ARTICLES)
         ("What job does Tammy Bruce hold, according to the report on the Pahalgam standoff?", PAHALGAM),
         ("Kashmir was the cause of how many India-Pakistan wars, according to the VOA story?", VOA),
         ("What date does Harkirpal Singh give for Pakistan's reply to India's Balakot strikes?", SINGH),  # the byline
+        # the names written out (the publisher, in the footer) beat another file's initials ("IP" in the Lavrov report)
+        ("What is the US trying to defuse, according to the Independent Pakistan report?", PAHALGAM),
+        ("What does the article on Sergey Lavrov's visit say about gas?", LAVROV),  # not "SL" for "Sri Lanka"
         (  # only the sentence that asks is read: the one before describes what another article says
             "VOA says Imran Khan wants a stable relationship with India. According to Harkirpal Singh, which "
             "Indian leader did Khan tell that dialogue was the way forward?",
