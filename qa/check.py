@@ -39,6 +39,7 @@ from qa.evidence import (
     has_type,
     mentions_attribute,
     name_words,
+    only_a_time,
     set_aside,
     shares_no_term,
     without_set_aside,
@@ -121,6 +122,8 @@ def problem_with(draft: str, citations: Sequence[Citation], posed: Posed, facts:
         return "the model's answer only repeats the question"
     if not has_type(draft, kind, question):
         return f"the model's answer holds no {kind}, which the question asks for"
+    if only_a_time(draft, asking_part(question)):
+        return "the model's answer is a time, and the question asks where"
     if citations and not asks_for_author(question) and shares_no_term(posed.about, quotes):
         return "the cited sentences share no word with the question"  # only a byline says who wrote it
     if missing := names_missing_from(question, (c.source for c in citations), facts.texts):

@@ -17,6 +17,7 @@ from qa.spans import (
     MONTH_NAMES,
     NAME_WORDS,
     RELATIVE_DATE,
+    WEEKDAY_NAMES,
     WEEKDAYS,
     AnswerType,
     acronyms,
@@ -25,6 +26,7 @@ from qa.spans import (
     is_asked,
     vague_counts,
     vague_durations,
+    wordset,
 )
 from qa.types import Hit
 
@@ -378,6 +380,27 @@ def has_type(answer: str, kind: AnswerType | None, question: str) -> bool:
         asked = name_words(question)
         return any(not is_asked(w, asked) for w in name_words(answer) - {"the", "a", "an"})
     return True
+
+
+# "Where was Trump when ...?" is not answered by "on Friday": the words a time is written with, around its
+# weekday, month or figure.
+_WHERE = re.compile(r"^\W*(?:and\s+|so\s+|from\s+|to\s+)?where\b", re.IGNORECASE)
+_TIME_WORDS = (
+    MONTH_NAMES
+    | WEEKDAY_NAMES
+    | wordset(
+        "on in at since by during until the of this that or and early late earlier later last next same following "
+        "previous day days week weeks month months year years decade morning afternoon evening night today "
+        "yesterday tomorrow ago"
+    )
+)
+
+
+def only_a_time(answer: str, question: str) -> bool:
+    """Whether ``answer`` is nothing but a time ("on Friday", "last month") while ``question`` asks where."""
+    words = re.findall(r"[^\W\d_]+", answer.lower())
+    timed = bool(_HAS_DATE.search(answer) or RELATIVE_DATE.search(answer))
+    return bool(_WHERE.match(question)) and timed and all(w in _TIME_WORDS for w in words)
 
 
 def name_words(text: str) -> set[str]:

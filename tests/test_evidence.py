@@ -14,6 +14,7 @@ from qa.evidence import (
     key_terms,
     mentions_attribute,
     missing_key_terms,
+    only_a_time,
     question_terms,
     select_evidence,
     shares_no_term,
@@ -123,6 +124,22 @@ def test_only_a_capitalised_name_after_by_makes_a_byline() -> None:
     assert is_byline("By Ayaz Gul")
     assert is_byline("by Staff Report")
     assert not is_byline("By contrast, the apparent reset in Pakistan-Russia relations is a recent phenomenon.")
+
+
+@pytest.mark.parametrize(
+    ("answer", "question", "only_time"),
+    [
+        ("on Friday", "Where was Trump when he spoke of Kashmir?", True),
+        ("last month", "And where did they meet?", True),
+        ("the same day", "Where was it announced?", True),
+        ("on Friday", "When did Trump speak of Kashmir?", False),  # a time is what is asked
+        ("in Islamabad", "Where was he?", False),
+        ("in Moscow last month", "Where did they meet?", False),  # a place, and when
+        ("Bishkek", "Where had the two met before?", False),
+    ],
+)
+def test_a_where_question_is_not_answered_by_a_time_alone(answer: str, question: str, only_time: bool) -> None:
+    assert only_a_time(answer, question) is only_time
 
 
 def test_has_type() -> None:
