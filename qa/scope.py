@@ -66,11 +66,9 @@ def file_named(phrase: str, articles: Mapping[str, str], by_title: bool = True) 
     where some file writes them out, else as initials; else, for an article phrase (``by_title``), of those
     that do, the only one whose opening lines share the most of its words, at least two ("the article on
     Pakistan's call for talks with India")."""
-    holding = [s for s, text in articles.items() if not missing_key_terms("of " + phrase, [_whole(s, text)])]
-    # a file that writes the names out beats one that only has their initials ("the Independent Pakistan
-    # report": the Lavrov report's capitalised words give "IP" too)
-    in_words = [s for s in holding if not missing_key_terms("of " + phrase, [_whole(s, articles[s])], initials=False)]
-    holding = in_words or holding
+    # "the Independent Pakistan report" is 003, whose footer writes the name out, not the Lavrov report,
+    # whose capitalised words give the initials "IP" too
+    holding = _holding(phrase, articles, initials=False) or _holding(phrase, articles, initials=True)
     if len(holding) <= 1 or not by_title:
         return holding[0] if len(holding) == 1 else None
     words = content_terms(phrase) - _NOUNS
@@ -78,6 +76,11 @@ def file_named(phrase: str, articles: Mapping[str, str], by_title: bool = True) 
     best = max(shared.values())
     tops = [s for s, n in shared.items() if n == best]
     return tops[0] if best >= 2 and len(tops) == 1 else None
+
+
+def _holding(phrase: str, articles: Mapping[str, str], initials: bool) -> list[str]:
+    """The files that hold all the names of ``phrase``: written out, or also as initials."""
+    return [s for s, text in articles.items() if not missing_key_terms("of " + phrase, [_whole(s, text)], initials)]
 
 
 def opening(text: str) -> str:
