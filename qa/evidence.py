@@ -399,8 +399,7 @@ _TIME_WORDS = (
 def only_a_time(answer: str, question: str) -> bool:
     """Whether ``answer`` is nothing but a time ("on Friday", "last month") while ``question`` asks where."""
     words = re.findall(r"[^\W\d_]+", answer.lower())
-    timed = bool(_HAS_DATE.search(answer) or RELATIVE_DATE.search(answer))
-    return bool(_WHERE.match(question)) and timed and all(w in _TIME_WORDS for w in words)
+    return bool(_WHERE.match(question)) and has_type(answer, "date", question) and all(w in _TIME_WORDS for w in words)
 
 
 def name_words(text: str) -> set[str]:

@@ -80,7 +80,8 @@ def file_named(phrase: str, articles: Mapping[str, str], by_title: bool = True) 
 
 def _holding(phrase: str, articles: Mapping[str, str], initials: bool) -> list[str]:
     """The files that hold all the names of ``phrase``: written out, or also as initials."""
-    return [s for s, text in articles.items() if not missing_key_terms("of " + phrase, [_whole(s, text)], initials)]
+    name = "of " + phrase
+    return [s for s, text in articles.items() if not missing_key_terms(name, [_whole(s, text)], initials=initials)]
 
 
 def opening(text: str) -> str:
