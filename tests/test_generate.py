@@ -124,7 +124,7 @@ def test_models_load_without_extra_weight_buffers_only_inside_the_context() -> N
 
 
 def test_an_object_schema_is_written_field_by_field_only_when_every_field_is_required() -> None:
-    assert [name for name, _ in object_fields(ANSWER_SCHEMA)] == ["evidence", "answer", "answerable"]
+    assert [name for name, _ in object_fields(ANSWER_SCHEMA)] == ["answer", "evidence", "answerable"]
     assert [name for name, _ in object_fields(answer_schema(["two"]))] == ["answer", "evidence", "answerable"]
     assert object_fields(VERIFY_SCHEMA) == [("supported", {"type": "boolean"})]
     assert object_fields({**VERIFY_SCHEMA, "required": []}) == []
