@@ -47,7 +47,7 @@ _ROLES = wordset(
     "minister ministry secretary spokesperson spokesman spokeswoman official officials office president "
     "chief commander ambassador envoy director analyst analysts expert experts source sources statement "
     "foreign prime army general deputy state department government premier counterpart leader "
-    "military defense defence senior top"
+    "military defense defence senior top leaders"
 )
 # The roles a question for a person names: "Which Russian foreign minister ...?"
 PERSON_ROLES = sorted(
@@ -63,6 +63,8 @@ _ADVERBS = wordset("also further then later again earlier reportedly has have ha
 # is no part of its last word ("Khan said.").
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[\w\u2019'.-]*[\w\u2019'-]|[^\w\s]")
 _DETERMINERS = wordset("the a an")
+# Words that point at a party named elsewhere ("his office", "that minister"), not ones that say which.
+_POINTING = _PRONOUNS | wordset("his her its their our my your this these those some many several other")
 # "according to the VOA report": a document says it, not a person the sentences must name.
 _DOCUMENTS = wordset("report article statement story newspaper headline")
 _CALENDAR = MONTH_NAMES | WEEKDAY_NAMES
@@ -109,7 +111,22 @@ def _role_asked(question: str) -> list[str]:
 def _parties(found: list[str]) -> list[str]:
     """The named parties among ``found`` (not "he", not "the report", not "pray" for a name)."""
     found = [w for w in (_strip(w) for w in found) if w and not _vague(w)]
-    return [w for w in found if not _party_words(w) & _DOCUMENTS and all(map(_in_name, w.split()))]
+    return [w for w in found if not _party_words(w) & _DOCUMENTS and _names_party(w.split())]
+
+
+def _names_party(words: list[str]) -> bool:
+    """Whether ``words`` may name a party: each a word of a name or a role ("Pakistan's foreign
+    ministry"), or one of the lower-case words right before a role that say which ("India's external
+    affairs ministry", "Pakistani health officials"); not "Imran Khan pray for in his", "his office"."""
+    before_role = False
+    for word in reversed(words):
+        if _party_words(word) and _party_words(word) <= _ROLES:
+            before_role = True
+        elif _in_name(word):
+            before_role = False
+        elif not (before_role and word.islower() and word not in _POINTING):
+            return False
+    return True
 
 
 def speakers(sentence: str) -> list[str]:

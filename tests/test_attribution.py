@@ -31,6 +31,22 @@ def test_the_speaker_a_question_names() -> None:
     assert asked_speakers("Which city hosted the talks?") == []
 
 
+def test_lower_case_words_that_say_which_role_are_part_of_the_speaker() -> None:
+    ministry = "What did India's external affairs ministry say about the offer?"
+    assert asked_speakers(ministry) == ["India's external affairs ministry"]
+    officials = "What did Pakistani health officials say about oxygen?"
+    assert asked_speakers(officials) == ["Pakistani health officials"]
+    assert asked_speakers("What did Sri Lanka's leaders say about the visit?") == ["Sri Lanka's leaders"]
+    # words that point at a party named elsewhere, or come after the role, make no speaker of it
+    assert asked_speakers("What did his office say about the attack?") == []
+    assert asked_speakers("What rule did the Foreign Office spokesperson invoke to argue that?") == []
+    # a ministry that names no one speaking and is never mentioned did not say it
+    rejected = "The prime minister rejected any attempt to link Pakistan with the incident."
+    assert contradicts_speaker(ministry, [rejected], ARTICLE) == "India's external affairs ministry"
+    announced = "The Indian health ministry on Sunday recorded 349,691 new cases."
+    assert contradicts_speaker("What did India's health ministry announce on Sunday?", [announced], ARTICLE) is None
+
+
 def test_the_speakers_a_sentence_names() -> None:
     assert speakers("The foreign secretary highlighted the lockdown in the valley.") == ["The foreign secretary"]
     assert speakers("\u201cWe are watching closely,\u201d said State Department spokesperson Tammy Bruce.") == [
