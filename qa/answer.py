@@ -350,13 +350,30 @@ def numbers_in(text: str) -> set[str]:
     return {n.replace(",", "") for n in NUMBER.findall(text)}
 
 
+# Words that join an answer's claims and claim nothing themselves: "... because peace talks were making
+# little headway" invents no "because".
+_CONNECTIVES = content_terms("because since although though however therefore thus hence whereas while despite")
+# The past of a verb a question asks in its present ("Why did the trip come at a sensitive time?" / "It
+# came at a sensitive time because ..."), which no stemmer joins: the stem of each past, with its verb's.
+_PAST_TENSES = {
+    content_terms(past).pop(): content_terms(verb).pop()
+    for past, verb in re.findall(
+        r"(\w+)/(\w+)",
+        "came/come took/take gave/give made/make met/meet held/hold began/begin sent/send brought/bring "
+        "led/lead won/win fought/fight paid/pay became/become kept/keep",
+    )
+}
+
+
 def unsupported_terms(answer: str, quotes: Sequence[str], question: str) -> set[str]:
     """Numbers and content terms of the answer found neither in the cited sentences nor in the
-    question: what a grounded answer has no business inventing."""
+    question (a verb's past counts as found where its present is): what a grounded answer has no
+    business inventing. Connectives ("because", "while") claim nothing."""
     sources = [*quotes, question]
     known_terms = set().union(*(content_terms(t) for t in sources))
+    known_terms |= {past for past, verb in _PAST_TENSES.items() if verb in known_terms}
     known_numbers = set().union(*(numbers_in(t) for t in sources))
-    words = {t for t in content_terms(answer) if not t.isdigit()} - known_terms
+    words = {t for t in content_terms(answer) if not t.isdigit()} - known_terms - _CONNECTIVES
     if words:  # a name the sources write as its acronym, or the other way round: "United States", "U.S."
         words -= _acronym_terms(answer, sources)
     return words | (numbers_in(answer) - known_numbers)

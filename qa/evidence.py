@@ -455,10 +455,11 @@ def mentions_attribute(attribute: str, texts: Sequence[str]) -> bool:
 
 def _written(term: str, text: str) -> bool:
     """Whether ``text`` (lower case, accents folded) holds ``term``, its singular ("grammys": "Grammy"),
-    the place a demonym names ("pakistani", "indian", "british"; "american": "United States" or "U.S."),
+    the place a demonym names ("pakistani", "indian", "british"; "american" or "americans": "United States"
+    or "U.S."),
     or a month abbreviated before a day ("august": "Aug. 5", "Mar 08")."""
     term = fold_accents(term)
-    place = DEMONYMS.get(term, "")
+    place = DEMONYMS.get(term) or DEMONYMS.get(term.removesuffix("s"), "")  # "americans" too
     return (
         term in text
         or (term in MONTH_NAMES and re.search(rf"\b(?:{term[:3]}|{term[:4]})(?:\.|\s+\d)", text) is not None)

@@ -79,6 +79,17 @@ def test_unsupported_terms_are_the_answers_names_and_numbers_missing_from_its_qu
     }
 
 
+def test_a_connective_or_the_past_of_a_verb_the_question_asks_is_supported() -> None:
+    stalled = ["Peace talks were making little headway."]
+    why = "Why did the trip come at a sensitive time?"
+    assert (
+        unsupported_terms("It came at a sensitive time because peace talks were making little headway", stalled, why)
+        == set()
+    )
+    # a past whose present neither the question nor the quotes hold is still the answer's own
+    assert unsupported_terms("It took place while talks stalled", stalled, why) == {"took", "place", "stall"}
+
+
 def test_a_name_the_quotes_write_as_its_acronym_is_supported() -> None:
     hale = "U.S. Under Secretary for Political Affairs Ambassador David Hale spoke on the LOC."
     assert unsupported_terms("He is an Under Secretary of the United States.", [hale], "Who is Hale?") == set()

@@ -191,6 +191,7 @@ def test_a_name_is_found_in_its_singular_and_without_accents() -> None:
     assert missing_key_terms("When were American troops to leave?", deal) == set()  # "U.S." is America's
     states = [Evidence(1, "a.txt", "The United States signed an agreement.", 0, 39, 1.0)]
     assert missing_key_terms("When were American troops to leave?", states) == set()
+    assert missing_key_terms("Which two Americans spoke?", states) == set()  # a people, as its country
     assert missing_key_terms("When were Saudi troops to leave?", deal) == {"saudi"}
 
 
