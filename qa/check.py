@@ -2,18 +2,20 @@
 
 A draft that only repeats the question, lacks the kind of thing asked for (a number, a date, a name),
 is cited to sentences that share no word with the question, or to articles that never mention a name of
-the question, or to another speaker's words, is refused; so is one whose words the cited sentences do
-not hold. Last, the model is asked whether the cited sentences state the answer (its sureness, for the
-local model): a "no" abstains, unless another evidence sentence naming the answer gets a "yes"; another
-listed answer (a name, number or date) the second look is clearly surer of is given instead; and an
-accepted free answer gives way to the best-matching sentence when the second look is clearly surer of
-that."""
+the question, or to another speaker's words, or only to an article's byline (unless it asks who wrote
+the article or when), or that names a person of another country than the one asked for, is refused; so
+is one whose words the cited sentences do not hold. Last, the model is asked whether the cited
+sentences state the answer (its sureness, for the local model): a "no" abstains, unless another
+evidence sentence naming the answer gets a "yes"; another listed answer (a name, number or date) the
+second look is clearly surer of is given instead; and an accepted free answer gives way to the
+best-matching sentence when the second look is clearly surer of that."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from qa.affiliation import other_side
 from qa.answer import (
     ABSTAIN_TEXT,
     VERIFY_PROMPT,
@@ -34,9 +36,11 @@ from qa.citing import as_shown, cited_draft, numbers_of
 from qa.config import Settings
 from qa.evidence import (
     Evidence,
+    asks_about_the_article,
     asks_for_author,
     content_terms,
     has_type,
+    is_byline,
     mentions_attribute,
     name_words,
     only_a_time,
@@ -126,12 +130,16 @@ def problem_with(draft: str, citations: Sequence[Citation], posed: Posed, facts:
         return "the model's answer is a time, and the question asks where"
     if citations and not asks_for_author(question) and shares_no_term(posed.about, quotes):
         return "the cited sentences share no word with the question"  # only a byline says who wrote it
+    if quotes and all(is_byline(q) for q in quotes) and not asks_about_the_article(question):
+        return "the cited sentence is an article's byline, which says who wrote it and when, not what was asked"
     if missing := names_missing_from(question, (c.source for c in citations), facts.texts):
         return f"the cited articles do not mention {', '.join(sorted(missing))}"
     if posed.attribute and not mentions_attribute(posed.attribute, quotes):
         return f"the cited sentences do not mention the {posed.attribute} asked about"
     if speaker := other_speaker(posed.question, question, citations, facts):
         return f"the cited sentences report what someone other than {speaker} said"
+    if crossed := other_side(posed.question, draft, facts.texts.values()):
+        return crossed
     if topic := misses_topic(question, quotes):
         return f"the cited sentences do not mention {topic}, which the question asks about"
     return ""

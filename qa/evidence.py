@@ -122,6 +122,21 @@ def asks_for_author(question: str) -> bool:
     return bool(_AUTHOR_QUESTION.search(question))
 
 
+# "When was the article updated?", "What date is on Ayaz Gul's story?": what a byline says.
+_ARTICLE_ASKED = re.compile(
+    r"\b(?:updat\w*|publish\w*|publication|posted|filed|dated|stamp|byline|written|wrote)\b"
+    r"|\b(?:date|day|time)\s+(?:\w+\s+){0,2}?(?:appears?|shown|printed|is|was)\s+(?:on|atop)\b"
+    r"|\b(?:date|day)\s+of\s+(?:the\s+|this\s+|that\s+)?(?:[\w\u2019'-]+\s+){0,2}?(?:article|story|report|piece)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_the_article(question: str) -> bool:
+    """Whether the question asks what an article's byline says: who wrote it, or when it was written,
+    updated or published ("What date does Harkirpal Singh give for Pakistan's reply ...?" does not)."""
+    return asks_for_author(question) or bool(_ARTICLE_ASKED.search(question))
+
+
 def is_byline(text: str) -> bool:
     """Whether a line names an article's author ("By Ayaz Gul April 25, 2021")."""
     return bool(_BYLINE.match(text))

@@ -398,6 +398,40 @@ def test_an_answer_in_someone_elses_words_abstains(settings: Settings) -> None:
     assert not mahmood.abstained and mahmood.citations[0].quote.startswith("The foreign secretary highlighted")
 
 
+def test_a_person_of_another_country_than_the_one_asked_for_abstains(settings: Settings) -> None:
+    """The Russian FM discusses the protocol; he is no Pakistani official, whoever signs it."""
+
+    def lavrov(system: str, user: str) -> str:
+        number = next(n for n, text in numbered_sentences(user).items() if "new protocol" in text)
+        return json_reply([number], True, "Sergey Lavrov")
+
+    question = "Which {} official is discussing a new protocol on the Stream Gas Pipeline?"
+    pakistani = ask(question.format("Pakistani"), settings=settings, generator=ScriptedGenerator(lavrov))
+    assert pakistani.abstained
+    assert pakistani.reason == "the articles tie Sergey Lavrov to Russia, and the question asks for Pakistan's"
+    russian = ask(question.format("Russian"), settings=settings, generator=ScriptedGenerator(lavrov))
+    assert not russian.abstained and strip_markers(russian.text) == "Sergey Lavrov"
+
+
+def test_a_date_from_an_articles_byline_answers_only_when_the_article_was_written(settings: Settings) -> None:
+    """A byline says when Harkirpal Singh's article was updated, not when Pakistan answered the strikes."""
+
+    def byline(system: str, user: str) -> str:
+        number = next(n for n, text in numbered_sentences(user).items() if text.startswith("By Harkirpal"))
+        return json_reply([number], True, "Mar 08, 2021")
+
+    reply = "On what date, according to Harkirpal Singh, did Pakistan respond to the Balakot strikes?"
+    responded = ask(reply, settings=settings, generator=ScriptedGenerator(byline))
+    assert responded.abstained and responded.reason == (
+        "the cited sentence is an article's byline, which says who wrote it and when, not what was asked"
+    )
+    updated = ask(
+        "On what date was Harkirpal Singh's article updated?", settings=settings, generator=ScriptedGenerator(byline)
+    )
+    assert not updated.abstained and strip_markers(updated.text) == "Mar 08, 2021"
+    assert updated.citations[0].quote.startswith("By Harkirpal Singh")
+
+
 def test_an_answer_on_another_topic_than_the_one_asked_about_abstains(settings: Settings) -> None:
     """That Mahmood and Hale reviewed the relationship is not what he said about people-to-people contacts."""
     question = "What did Mahmood say about people-to-people contacts?"

@@ -5,6 +5,7 @@ import pytest
 from qa.evidence import (
     Evidence,
     asked_attribute,
+    asks_about_the_article,
     asks_for_author,
     coverage,
     expected_type,
@@ -303,3 +304,13 @@ def test_bylines_come_first_for_a_question_about_who_wrote_an_article() -> None:
     assert asks_for_author(question) and not asks_for_author("Who offered India ventilators?")
     best = select_evidence(question, hits, HashEmbedder(), 1)
     assert [e.text for e in best] == ["By Ayaz Gul April 25, 2021"]
+
+
+def test_what_a_byline_answers() -> None:
+    assert asks_about_the_article("Who wrote the article about the ceasefire?")
+    assert asks_about_the_article("On what date was Harkirpal Singh's article updated?")
+    assert asks_about_the_article("When was Ayaz Gul's report published?")
+    assert asks_about_the_article("What date is on Ayaz Gul's VOA story?")
+    assert asks_about_the_article("What is the date of the VOA article on the offer?")
+    assert not asks_about_the_article("What date does Harkirpal Singh give for Pakistan's reply to the strikes?")
+    assert not asks_about_the_article("On what date did Pakistan respond, according to the VOA story?")
