@@ -22,6 +22,7 @@ from qa.spans import (
     AnswerType,
     acronyms,
     answer_candidates,
+    asks_for_money,
     introduced_by_question_words,
     is_asked,
     vague_counts,
@@ -372,10 +373,10 @@ _WHEN_CLAUSE = re.compile(
 
 
 def expected_type(question: str) -> AnswerType | None:
-    """What kind of answer the question asks for, when its wording says so plainly."""
+    """What kind of answer the question asks for, when its wording says so plainly (a sum of money is a number)."""
     q = _WHEN_CLAUSE.sub("", question.lower())
     measures = r"many|much|long|old|far|big|large|high|tall|wide|deep|heavy|fast"
-    if re.search(rf"\bhow ({measures})\b|\bwhat (percentage|number|share)\b|\bby how much\b", q):
+    if re.search(rf"\bhow ({measures})\b|\bwhat (percentage|number|share)\b|\bby how much\b", q) or asks_for_money(q):
         return "number"
     if re.search(r"(^|[.?!]\s+)(and\s+)?when\b|\b(what|which) (exact |calendar |specific )?(date|day|year|month)\b", q):
         return "date"

@@ -58,12 +58,23 @@ _NUMBER = re.compile(
     rf"(?<![\w.,-])(?:{_CURRENCY}\s?)?(?:\d+(?:[.,]\d+)*|(?i:{_NUMBER_WORD})){_SCALE}(?:{_HYPHENED_TIME}|(?![\w-]))",
     re.IGNORECASE,
 )
+# "How much will it cost?", "What is the price of ...?", "What was the dollar value of ...?", "What
+# were the deals worth in dollars?": a sum of money is asked for.
 _MONEY_QUESTION = re.compile(
     r"\bhow\s+much\b.*\b(?:cost|costs|price|spend|spent|pay|paid|worth|budget|fund|funding|lend|lent|loan|"
-    r"invest|invested|money)\b|\bwhat\s+(?:is|was|will\s+be)\s+the\s+(?:cost|price|budget|value)\b",
+    r"invest|invested|money)\b|\bwhat\s+(?:is|was|will\s+be)\s+the\s+(?:cost|price|budget|value)\b"
+    r"|\b(?:dollar|monetary|cash)\s+(?:value|worth|amount|cost)\b|\bprice\s+(?:tag|per)\b"
+    r"|\b(?:worth|value)\s+in\s+(?:dollars|rupees|euros|pounds|yuan|yen)\b",
     re.IGNORECASE,
 )
 _MONEY = re.compile(r"[$£€₹]|\bRs\b|\b(?:dollars?|rupees?|euros?|pounds?|yuan|yen|usd|pkr|inr)\b", re.IGNORECASE)
+
+
+def asks_for_money(question: str) -> bool:
+    """Whether the question asks for a sum of money: a cost, a price, a dollar value, a loan."""
+    return bool(_MONEY_QUESTION.search(question))
+
+
 # Up to three words after a figure say what it counts ("26 tourists", "1.6 billion cubic feet").
 _UNIT_WORD = re.compile(r"\s+([A-Za-z][\w-]*)")
 _UNIT_STOP = wordset(
@@ -132,7 +143,7 @@ def answer_candidates(kind: AnswerType | None, question: str, sentences: Sequenc
                 continue  # "26 tourists" killed does not say how many people were arrested
             if kind == "number" and not _measures_what_is_asked(span, question):
                 continue  # "1.6 billion cubic feet" does not say how long a pipeline is
-            if kind == "number" and _MONEY_QUESTION.search(question) and not _MONEY.search(span):
+            if kind == "number" and asks_for_money(question) and not _MONEY.search(span):
                 continue  # "1.6 billion cubic feet" is no answer to "how much will it cost?"
             if span and not all(is_asked(w, asked) for w in _words(span)) and span not in found:
                 found.append(span)

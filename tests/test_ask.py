@@ -134,6 +134,17 @@ def test_a_question_for_a_number_the_passages_lack_abstains_before_the_model_is_
     assert model.calls == []
 
 
+def test_a_question_for_an_amount_of_money_the_passages_lack_abstains_before_the_model_is_called(
+    settings: Settings,
+) -> None:
+    """The articles give the trade's 46 percent rise, never its worth in any currency."""
+    model = ScriptedGenerator(sentence_with("percent"))
+    answer = ask("What were Pakistan and Russia's trade deals worth in dollars?", settings=settings, generator=model)
+    assert answer.abstained
+    assert answer.reason == "no passage holds the number the question asks for"
+    assert model.calls == []
+
+
 def test_an_answer_without_the_kind_of_thing_asked_for_is_not_presented(settings: Settings) -> None:
     def reply(system: str, user: str) -> str:
         number = next(n for n, t in numbered_sentences(user).items() if "invitation" in t)
@@ -381,11 +392,11 @@ def test_an_answer_from_an_article_that_never_names_what_was_asked_abstains(sett
 
 
 def test_an_answer_whose_sentence_never_says_the_attribute_asked_about_abstains(settings: Settings) -> None:
-    """A sentence on the commission that says nothing of a budget does not give its budget."""
+    """A sentence on the commission that says nothing of an agenda does not give its agenda."""
     model = ScriptedGenerator(sentence_with("Inter-Governmental Commission"))
-    question = "What is the budget of the Pakistan-Russia Inter-Governmental Commission?"
+    question = "What is the agenda of the Pakistan-Russia Inter-Governmental Commission?"
     answer = ask(question, settings=settings, generator=model)
-    assert answer.abstained and answer.reason == "the cited sentences do not mention the budget asked about"
+    assert answer.abstained and answer.reason == "the cited sentences do not mention the agenda asked about"
     assert "Inter-Governmental Commission" in answer.draft
 
 

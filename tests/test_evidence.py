@@ -61,6 +61,8 @@ def test_what_a_question_sets_aside_is_left_out_of_what_it_asks(question: str, a
         ("How long had it been since the last visit?", "number"),
         ("How big an order did Pakistan place?", "number"),
         ("How large is the pipeline?", "number"),
+        ("What was the dollar value of the trade?", "number"),
+        ("What is the projected price tag of the pipeline?", "number"),
         ("When did it happen?", "date"),
         ("Earlier question? And when did it happen?", "date"),
         ("On what date was the attack?", "date"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.spans import acronyms, answer_candidates, introduced_by_question_words
+from qa.spans import acronyms, answer_candidates, asks_for_money, introduced_by_question_words
 
 CALL = (
     "Participating in a virtual call, Foreign Secretary Sohail Mahmood and U.S. Under Secretary for Political "
@@ -147,6 +147,24 @@ def test_a_question_about_money_wants_a_sum_of_money() -> None:
         "$2.5 billion",
         "Rs 400 crore",
     ]
+    assert answer_candidates("number", "What was the dollar value of the deal?", [sentence]) == [
+        "$2.5 billion",
+        "Rs 400 crore",
+    ]
+
+
+def test_the_ways_a_question_asks_for_a_sum_of_money() -> None:
+    for question in (
+        "How much will the pipeline cost?",
+        "What is the price of a dose?",
+        "What is the projected price tag of the pipeline?",
+        "What was the dollar value of the trade?",
+        "What was the monetary worth of the relief?",
+        "What were the deals worth in dollars?",
+    ):
+        assert asks_for_money(question), question
+    for question in ("How much gas will it carry?", "What does the FATF do against money laundering?"):
+        assert not asks_for_money(question), question
 
 
 def test_a_sentence_that_introduces_a_name_with_the_question_words() -> None:
