@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from qa.attribution import PERSON_ROLES
+from qa.attribution import PERSON_ROLES, TITLE_WORD
+from qa.naming import ROLE_WORDS
 from qa.spans import wordset
 
 # The words that say a country, as written in titles and questions, and the country they say.
@@ -33,7 +34,7 @@ _COUNTRIES = {
 _SIDE = r"(?-i:(?P<side>" + "|".join(sorted({w.capitalize() for w in _COUNTRIES} | {"U.S.", "US"})) + r"))"
 _ROLES = "|".join(PERSON_ROLES)
 _PERSON_ROLES = set(PERSON_ROLES)
-_TITLE_WORDS = wordset("foreign prime defence defense interior finance army deputy vice chief state under general")
+_TITLE_WORDS = ROLE_WORDS | wordset("under general")  # "U.S. Under Secretary", "General Bajwa"
 # "Which Pakistani official ...?", "Who was India's prime minister ...?", "Who represented India at ...?"
 _ASKED_SIDE = (
     re.compile(rf"\b(?:which|what)\s+{_SIDE}(?:['\u2019]s)?\s+(?:[\w-]+\s+){{0,2}}?(?:{_ROLES})s?\b", re.IGNORECASE),
@@ -43,9 +44,7 @@ _ASKED_SIDE = (
     ),
     re.compile(rf"^\s*who\b[^?]*?\brepresent(?:s|ed)?\s+{_SIDE}\b", re.IGNORECASE),
 )
-# A capitalised word of a title or a name ("U.S." kept), not one that ends a sentence ("in Moscow.").
-_TITLE_WORD = r"[A-Z][\w\u2019'.-]*(?<![a-z]\.)"
-_CAPITALISED_RUN = re.compile(rf"{_TITLE_WORD}(?:\s+{_TITLE_WORD})*")
+_CAPITALISED_RUN = re.compile(rf"{TITLE_WORD}(?:\s+{TITLE_WORD})*")
 
 
 def asked_side(question: str) -> str | None:
@@ -63,9 +62,9 @@ def sides(name: str, text: str) -> set[str]:
     Sergey Lavrov"), or by a role in lower case before it ("Russia's foreign minister, Sergey Lavrov",
     "outgoing Afghan ambassador Atif Mashal")."""
     written = r"\s+".join(re.escape(w) for w in name.split())
-    titled = re.compile(rf"((?:{_TITLE_WORD}\s+(?:of\s+(?:the\s+)?)?){{1,6}}){written}\b")
+    titled = re.compile(rf"((?:{TITLE_WORD}\s+(?:of\s+(?:the\s+)?)?){{1,6}}){written}\b")
     set_before = re.compile(
-        rf"\b{_SIDE}(?:['\u2019]s)?\s+(?:[a-z-]+\s+){{0,2}}?(?:{_ROLES}),?\s+((?:{_TITLE_WORD}\s+){{0,3}}){written}\b"
+        rf"\b{_SIDE}(?:['\u2019]s)?\s+(?:[a-z-]+\s+){{0,2}}?(?:{_ROLES}),?\s+((?:{TITLE_WORD}\s+){{0,3}}){written}\b"
     )
     found = set()
     for match in titled.finditer(text):

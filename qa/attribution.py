@@ -222,7 +222,7 @@ def same_party(asked: str, speaker: str, article: str) -> bool:
 
 
 # A capitalised word of a title or a name ("U.S." kept), not one that ends a sentence ("in Moscow.").
-_TITLE_WORD = r"[A-Z][\w\u2019'.-]*(?<![a-z]\.)"
+TITLE_WORD = r"[A-Z][\w\u2019'.-]*(?<![a-z]\.)"
 
 
 def _titled(party: str, article: str) -> set[str]:
@@ -233,9 +233,9 @@ def _titled(party: str, article: str) -> set[str]:
     if not words:
         return set()
     last = re.escape(words[-1])
-    before = re.finditer(rf"((?:{_TITLE_WORD}\s+(?:(?:of|for)\s+)?){{1,6}}){last}\b", article)
+    before = re.finditer(rf"((?:{TITLE_WORD}\s+(?:(?:of|for)\s+)?){{1,6}}){last}\b", article)
     phrase = r"\s+".join(re.escape(w) for w in words)
-    after = re.finditer(rf"(?i:{phrase})((?:\s+{_TITLE_WORD}){{1,3}})", article)  # any case for the party only
+    after = re.finditer(rf"(?i:{phrase})((?:\s+{TITLE_WORD}){{1,3}})", article)  # any case for the party only
     return {w for m in [*before, *after] for w in _party_words(m.group(1))}
 
 

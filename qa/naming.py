@@ -40,7 +40,8 @@ _HEADS = "(?i:secretary|minister|spokesperson|spokesman|spokeswoman|president|pr
 _ROLE = re.compile(r"\b[Tt]he\s+((?:[A-Za-z]+\s+){0,2}?(?:" + _HEADS + r")(?:\s+of\s+[A-Z][a-z]+)?+)\b(?!\s+[A-Z])")
 _SPELLED = {"fm": "foreign minister", "pm": "prime minister"}
 _ANY_ROLE = wordset("official officials leader officer member head")  # "Which Pakistani official ...?"
-_ROLE_WORDS = wordset("foreign prime defence defense interior finance army deputy vice chief state")
+# The words of a role besides its head ("foreign" of "foreign minister").
+ROLE_WORDS = wordset("foreign prime defence defense interior finance army deputy vice chief state")
 _NAME = r"(?P<name>[A-Z][\w\u2019'-]*(?:\s+[A-Z][\w\u2019'-]*){0,3})"
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 # A name as ``with_names`` shows it after its party: "the foreign secretary (Sohail Mahmood) met".
@@ -66,7 +67,7 @@ def asks_for_person(question: str) -> bool:
 
 # A question that asks who or what someone is ("Who is Marco Rubio?"): a title is its answer.
 _IDENTITY = re.compile(r"(?:^|[.?!]\s+)(?:who|what)\s+(?:is|was|are|were)\b", re.IGNORECASE)
-_TITLE_TERMS = content_terms(" ".join([*PERSON_ROLES, *_ROLE_WORDS, "states", "u.s.", "us"]))
+_TITLE_TERMS = content_terms(" ".join([*PERSON_ROLES, *ROLE_WORDS, "states", "u.s.", "us"]))
 
 
 def names_only_asked(answer: str, question: str) -> bool:
@@ -145,7 +146,7 @@ def _parties(e: Evidence, article: str) -> list[tuple[int, str, tuple[int, int],
 def _role_words(text: str) -> set[str]:
     """The role words of ``text``, abbreviations spelled out: {"foreign", "minister"} of "the Russian FM"."""
     words = " ".join(_SPELLED.get(w, w) for w in re.findall(r"[\w-]+", text.lower())).split()
-    return {w for w in words if w in _ROLE_WORDS or w in PERSON_ROLES}
+    return {w for w in words if w in ROLE_WORDS or w in PERSON_ROLES}
 
 
 def _asked_role(question: str) -> set[str]:
